@@ -1,0 +1,1 @@
+"""swarmgraph: cli."""

@@ -1,0 +1,85 @@
+"""The contract between readers and the writer: a reader turns one source record into a Fragment of graph facts.
+
+Readers are pure (no database, no network). The writer (etl/writer.py) groups fragments by label and relationship
+type, deduplicates them and MERGEs them in batches. Keys are the model's identity keys (docs/model.md):
+Platform.name, Account.uid, Post.uid, Hashtag.tag, Url.url, Video.uid, UrlCheck.uid.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+# Identity key property of each node label.
+NODE_KEYS: dict[str, str] = {
+    "Platform": "name",
+    "Account": "uid",
+    "Post": "uid",
+    "Hashtag": "tag",
+    "Url": "url",
+    "Video": "uid",
+    "UrlCheck": "uid",
+}
+
+Props = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class NodeRef:
+    """Points at a node by label and identity key value."""
+
+    label: str
+    key: str
+
+
+@dataclass
+class Node:
+    """A node asserted by a source record.
+
+    props are plain values only (str, int, float, bool, datetime in UTC, lists of those); None values are dropped
+    by the writer, so a missing field never erases a known one.
+    placeholder=True means "this node is referenced but its record is absent from the data": the writer creates it
+    with placeholder=true only if it does not exist, and a later real record clears the flag.
+    """
+
+    label: str
+    key: str
+    props: Props = field(default_factory=dict)
+    placeholder: bool = False
+
+    @property
+    def ref(self) -> NodeRef:
+        return NodeRef(self.label, self.key)
+
+
+@dataclass
+class Rel:
+    """A relationship asserted by a source record; one per (type, start, end): repeats merge into one."""
+
+    type: str
+    start: NodeRef
+    end: NodeRef
+    props: Props = field(default_factory=dict)
+
+
+@dataclass
+class Fragment:
+    """Everything one source record asserts. The writer creates every NodeRef'd node it has not seen as a Node."""
+
+    nodes: list[Node] = field(default_factory=list)
+    rels: list[Rel] = field(default_factory=list)
+    # An unparseable-but-not-fatal detail worth telling the user (kept in the load summary, not a reject).
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Reject:
+    """A source record that could not be turned into graph facts. Goes to the rejects file; the load goes on."""
+
+    file: str
+    line: int  # 1-based physical line (JSONL/CSV row) or message index + 1 for single-document JSON
+    reason: str
+    excerpt: str  # at most ~200 characters of the raw record
+
+
+ReaderItem = Union[Fragment, Reject]
