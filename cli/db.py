@@ -1,0 +1,78 @@
+"""`swarmgraph db ...`: the local Neo4j runtime's lifecycle."""
+
+from __future__ import annotations
+
+import json
+import shlex
+from typing import Annotated
+
+import typer
+
+from cli.common import OutputFormat, handled, out, say
+from graphdb.runtime import USERNAME, LocalRuntime
+
+app = typer.Typer(help="Start, stop and inspect the local Neo4j server (under SWARMGRAPH_HOME).", no_args_is_help=True)
+
+
+@app.command()
+def start(
+    bolt_port: Annotated[int | None, typer.Option(help="Bolt port (0: any free one). Default 7687, else a free one.")] = None,
+    http_port: Annotated[int | None, typer.Option(help="HTTP/Browser port (0: any free one). Default 7474, else free.")] = None,
+    heap: Annotated[str | None, typer.Option(help="JVM heap, e.g. 1g (env SWARMGRAPH_HEAP).")] = None,
+    pagecache: Annotated[str | None, typer.Option(help="Page cache, e.g. 512m (env SWARMGRAPH_PAGECACHE).")] = None,
+) -> None:
+    """Start the local Neo4j (fetching its jars on first use) and wait until it answers."""
+    rt = LocalRuntime()
+    with handled():
+        started = rt.start(bolt_port=bolt_port, http_port=http_port, heap=heap, pagecache=pagecache, say=say)
+    if not started:
+        say(f"Neo4j is already running in {rt.home} (pid {rt.running_pid()}).")
+    else:
+        say(f"Neo4j started in {rt.home}.")
+    out.print(f"Bolt:    {rt.bolt_uri()}\nBrowser: {rt.browser_url()}  (user {USERNAME}; `swarmgraph db env` for the password)")
+
+
+@app.command()
+def stop(timeout: Annotated[float, typer.Option(help="Seconds to wait before SIGKILL.")] = 60.0) -> None:
+    """Stop the local Neo4j gracefully."""
+    rt = LocalRuntime()
+    with handled():
+        stopped = rt.stop(timeout)
+    say("Neo4j stopped." if stopped else f"Neo4j is not running in {rt.home}.")
+
+
+@app.command()
+def status(fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="table or json")] = OutputFormat.table) -> None:
+    """Is it running, where, which versions, how much data. Exit code 0 either way."""
+    with handled():
+        st = LocalRuntime().status()
+    if fmt is OutputFormat.json:
+        out.print_json(json.dumps(st.as_dict()))
+        return
+    v = st.versions
+    out.print(
+        f"running:  {'yes (pid %s)' % st.pid if st.running else 'no'}\n"
+        f"bolt:     {st.bolt_uri or '-'}\nbrowser:  {st.browser_url or '-'}\n"
+        f"neo4j:    {v.get('neo4j')} {v.get('edition', '')}\napoc:     {v.get('apoc')}\ngds:      {v.get('gds')}\n"
+        f"home:     {st.home}\ndata:     {st.data_dir} ({st.data_size_bytes / 1e6:.1f} MB)",
+        markup=False,
+    )
+
+
+@app.command()
+def logs(n: Annotated[int, typer.Option("-n", help="How many lines (0: all).")] = 50) -> None:
+    """The last lines of the server's log."""
+    for line in LocalRuntime().log_lines(n):
+        out.print(line, markup=False, highlight=False)
+
+
+@app.command()
+def env() -> None:
+    """Print `export NEO4J_...` lines for cypher-shell, scripts and notebooks (eval "$(swarmgraph db env)")."""
+    rt = LocalRuntime()
+    with handled():
+        password = rt.password()
+        uri = rt.bolt_uri()
+    print(f"export NEO4J_URI={shlex.quote(uri or '')}")
+    print(f"export NEO4J_USERNAME={USERNAME}")
+    print(f"export NEO4J_PASSWORD={shlex.quote(password)}")

@@ -1,0 +1,25 @@
+"""The `swarmgraph` command: thin Typer commands over the library (one module per command group)."""
+
+from __future__ import annotations
+
+import typer
+
+from cli import cypher as cypher_cmd
+from cli import db as db_cmd
+
+app = typer.Typer(
+    name="swarmgraph",
+    help="Map cross-platform propaganda dissemination (swarmcasts) in Neo4j: load exports, query, export, view.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,  # a traceback could show locals; errors are reported as one line instead
+)
+app.add_typer(db_cmd.app, name="db")
+app.command("cypher")(cypher_cmd.cypher)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
