@@ -6,6 +6,7 @@ import typer
 
 from cli import cypher as cypher_cmd
 from cli import db as db_cmd
+from cli import load as load_cmd
 
 app = typer.Typer(
     name="swarmgraph",
@@ -15,6 +16,8 @@ app = typer.Typer(
 )
 app.add_typer(db_cmd.app, name="db")
 app.command("cypher")(cypher_cmd.cypher)
+app.command("load")(load_cmd.load)
+app.command("init")(load_cmd.init)
 
 
 def main() -> None:

@@ -48,6 +48,17 @@ class Database:
     def write(self, query: str, params: Params | None = None) -> tuple[list[str], list[dict[str, Any]]]:
         return self._run(query, params, WRITE_ACCESS)
 
+    def write_counters(self, query: str, params: Params) -> dict[str, int]:
+        """Run one write statement (a batch) and return its update counters (nodes_created, ...)."""
+
+        def work(tx: Any) -> dict[str, int]:
+            counters = tx.run(cast(LiteralString, query), dict(params)).consume().counters
+            return {k: v for k, v in vars(counters).items() if isinstance(v, int) and not k.startswith("_")}
+
+        with self._translated("writing a batch"):
+            with self.driver.session(database=self.settings.database) as s:
+                return s.execute_write(work)
+
     def run_autocommit(self, query: str, params: Params | None = None) -> list[dict[str, Any]]:
         """For statements that manage their own transactions (CALL { } IN TRANSACTIONS, schema, GDS writes)."""
         with self._translated("running a statement"), self.driver.session(database=self.settings.database) as s:

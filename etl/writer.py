@@ -1,0 +1,198 @@
+"""Batched, idempotent writes of reader fragments: dedupe in memory, then `UNWIND $rows ... MERGE` per label/type.
+
+Every write is a MERGE on an identity key, so a file loaded twice, or a load interrupted and run again, ends in the
+same graph. Provenance: every node and relationship carries `runs`, the ids of the LoadRuns that asserted it (one
+relationship per (type, start, end), never one per run). Property rules: None never overwrites; `first_seen`-like
+properties keep the minimum, `last_seen`-like the maximum, list properties are unions.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from etl.records import NODE_KEYS, Node, NodeRef, Rel
+from graphdb.cypher_text import ident
+from graphdb.db import Database
+
+MIN_PROPS = frozenset({"first_seen", "seen_at", "removed_at"})
+MAX_PROPS = frozenset({"last_seen", "last_seen_at", "last_alive_at"})
+UNION_PROPS = frozenset({"raw_forms", "expanded_forms", "media_types", "media_keys"})
+
+# Node write modes, strongest first: a full record beats a placeholder, which beats a bare reference.
+FULL, PLACEHOLDER, REF = 0, 1, 2
+
+
+@dataclass
+class WriteCounts:
+    nodes_created: Counter[str] = field(default_factory=Counter)
+    rels_created: Counter[str] = field(default_factory=Counter)
+    properties_set: int = 0
+
+    def add(self, other: WriteCounts) -> None:
+        self.nodes_created.update(other.nodes_created)
+        self.rels_created.update(other.rels_created)
+        self.properties_set += other.properties_set
+
+
+@dataclass
+class _NodeRow:
+    mode: int
+    props: dict[str, Any]
+
+
+def _merge_props(into: dict[str, Any], new: dict[str, Any]) -> None:
+    for k, v in new.items():
+        if v is None:
+            continue
+        old = into.get(k)
+        if old is None:
+            into[k] = v
+        elif k in MIN_PROPS:
+            into[k] = min(old, v)
+        elif k in MAX_PROPS:
+            into[k] = max(old, v)
+        elif k in UNION_PROPS:
+            into[k] = sorted(set(old) | set(v))
+        else:
+            into[k] = v
+
+
+class Batch:
+    """Fragments gathered in memory, deduplicated by identity, ready to flush in a few large statements."""
+
+    def __init__(self) -> None:
+        self.nodes: dict[str, dict[str, _NodeRow]] = {}
+        self.rels: dict[tuple[str, str, str], dict[tuple[str, str], dict[str, Any]]] = {}
+        self.size = 0
+
+    def add_node(self, node: Node) -> None:
+        self._add(node.label, node.key, FULL if not node.placeholder else PLACEHOLDER, node.props)
+
+    def add_ref(self, ref: NodeRef) -> None:
+        self._add(ref.label, ref.key, REF, {})
+
+    def _add(self, label: str, key: str, mode: int, props: dict[str, Any]) -> None:
+        by_key = self.nodes.setdefault(label, {})
+        row = by_key.get(key)
+        if row is None:
+            by_key[key] = _NodeRow(mode, {k: v for k, v in props.items() if v is not None})
+            self.size += 1
+            return
+        if mode < row.mode:
+            row.mode = mode
+        if mode != REF:
+            _merge_props(row.props, props)
+
+    def add_rel(self, rel: Rel) -> None:
+        self.add_ref(rel.start)
+        self.add_ref(rel.end)
+        group = self.rels.setdefault((rel.type, rel.start.label, rel.end.label), {})
+        pair = (rel.start.key, rel.end.key)
+        props = group.get(pair)
+        if props is None:
+            group[pair] = {k: v for k, v in rel.props.items() if v is not None}
+            self.size += 1
+        else:
+            _merge_props(props, rel.props)
+
+    def extend(self, nodes: Iterable[Node], rels: Iterable[Rel]) -> None:
+        for n in nodes:
+            self.add_node(n)
+        for r in rels:
+            self.add_rel(r)
+
+
+def _set_clauses(var: str, names: Iterable[str]) -> str:
+    """SET clauses for the special-rule properties present in a batch (names are ours, values parameters)."""
+    parts = []
+    for name in sorted(names):
+        p, q = f"{var}.{ident(name)}", f"row.s.{ident(name)}"
+        if name in MIN_PROPS:
+            parts.append(f"{p} = CASE WHEN {p} IS NULL OR {q} < {p} THEN {q} ELSE {p} END")
+        elif name in MAX_PROPS:
+            parts.append(f"{p} = CASE WHEN {p} IS NULL OR {q} > {p} THEN {q} ELSE {p} END")
+        else:  # union
+            parts.append(f"{p} = apoc.coll.toSet(coalesce({p}, []) + {q})")
+    return "".join(f", {c}" for c in parts)
+
+
+_PROVENANCE = "{v}.runs = CASE WHEN $run IN coalesce({v}.runs, []) THEN {v}.runs ELSE coalesce({v}.runs, []) + $run END"
+_SPECIAL = MIN_PROPS | MAX_PROPS | UNION_PROPS
+
+
+def _split(props: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    plain = {k: v for k, v in props.items() if k not in _SPECIAL}
+    special = {k: v for k, v in props.items() if k in _SPECIAL}
+    return plain, special
+
+
+class GraphWriter:
+    """Flushes Batches to Neo4j: nodes first (per label and mode), then relationships (per type and end labels)."""
+
+    def __init__(self, db: Database, run_id: str) -> None:
+        self.db = db
+        self.run_id = run_id
+        self._queries: dict[tuple[Any, ...], str] = {}
+
+    def flush(self, batch: Batch) -> WriteCounts:
+        counts = WriteCounts()
+        for label, by_key in batch.nodes.items():
+            key = NODE_KEYS.get(label)
+            if key is None:
+                raise ValueError(f"unknown node label {label!r} (known: {', '.join(NODE_KEYS)})")
+            for mode in (FULL, PLACEHOLDER, REF):
+                rows, specials = [], set()
+                for k, row in by_key.items():
+                    if row.mode != mode:
+                        continue
+                    plain, special = _split(row.props)
+                    specials.update(special)
+                    rows.append({"k": k, "p": plain, "s": special})
+                if rows:
+                    query = self._node_query(label, key, mode, frozenset(specials))
+                    created = self._write(query, rows)
+                    counts.nodes_created[label] += created.get("nodes_created", 0)
+                    counts.properties_set += created.get("properties_set", 0)
+        for (rtype, slabel, elabel), pairs in batch.rels.items():
+            rows, specials = [], set()
+            for (s, e), props in pairs.items():
+                plain, special = _split(props)
+                specials.update(special)
+                rows.append({"a": s, "b": e, "p": plain, "s": special})
+            query = self._rel_query(rtype, slabel, elabel, frozenset(specials))
+            created = self._write(query, rows)
+            counts.rels_created[rtype] += created.get("relationships_created", 0)
+            counts.properties_set += created.get("properties_set", 0)
+        return counts
+
+    def _write(self, query: str, rows: list[dict[str, Any]]) -> dict[str, int]:
+        return self.db.write_counters(query, {"rows": rows, "run": self.run_id})
+
+    def _node_query(self, label: str, key: str, mode: int, specials: frozenset[str]) -> str:
+        cache_key = ("n", label, mode, specials)
+        if cache_key not in self._queries:
+            head = f"UNWIND $rows AS row MERGE (n:{ident(label)} {{{ident(key)}: row.k}}) "
+            prov = _PROVENANCE.format(v="n")
+            if mode == FULL:
+                body = f"SET n += row.p, {prov}{_set_clauses('n', specials)} REMOVE n.placeholder"
+            elif mode == PLACEHOLDER:
+                body = f"ON CREATE SET n += row.p, n.placeholder = true SET {prov}"
+            else:
+                body = f"SET {prov}"
+            self._queries[cache_key] = head + body
+        return self._queries[cache_key]
+
+    def _rel_query(self, rtype: str, slabel: str, elabel: str, specials: frozenset[str]) -> str:
+        cache_key = ("r", rtype, slabel, elabel, specials)
+        if cache_key not in self._queries:
+            self._queries[cache_key] = (
+                f"UNWIND $rows AS row "
+                f"MATCH (a:{ident(slabel)} {{{ident(NODE_KEYS[slabel])}: row.a}}) "
+                f"MATCH (b:{ident(elabel)} {{{ident(NODE_KEYS[elabel])}: row.b}}) "
+                f"MERGE (a)-[r:{ident(rtype)}]->(b) "
+                f"SET r += row.p, {_PROVENANCE.format(v='r')}{_set_clauses('r', specials)}"
+            )
+        return self._queries[cache_key]

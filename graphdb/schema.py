@@ -1,0 +1,53 @@
+"""The graph's schema: a uniqueness constraint per identity key and the indexes the prepared queries lean on.
+
+Created idempotently (IF NOT EXISTS) before every load; `swarmgraph init` runs it alone.
+"""
+
+from __future__ import annotations
+
+from graphdb.cypher_text import ident
+from graphdb.db import Database
+
+# label -> identity key. Mirrors etl.records.NODE_KEYS (plus LoadRun) and docs/model.md.
+KEYS: dict[str, str] = {
+    "Platform": "name",
+    "Account": "uid",
+    "Post": "uid",
+    "Hashtag": "tag",
+    "Url": "url",
+    "Video": "uid",
+    "UrlCheck": "uid",
+    "LoadRun": "id",
+}
+
+INDEXES: list[tuple[str, str]] = [
+    ("Post", "created_at"),
+    ("Post", "platform"),
+    ("Account", "handle"),
+    ("Account", "platform"),
+    ("Url", "domain"),
+    ("Url", "first_seen"),
+    ("UrlCheck", "checked_at"),
+]
+
+
+def schema_statements() -> list[str]:
+    stmts = [
+        f"CREATE CONSTRAINT {ident(f'{label.lower()}_{key}_unique')} IF NOT EXISTS "
+        f"FOR (n:{ident(label)}) REQUIRE n.{ident(key)} IS UNIQUE"
+        for label, key in KEYS.items()
+    ]
+    stmts += [
+        f"CREATE INDEX {ident(f'{label.lower()}_{prop}')} IF NOT EXISTS FOR (n:{ident(label)}) ON (n.{ident(prop)})"
+        for label, prop in INDEXES
+    ]
+    return stmts
+
+
+def ensure_schema(db: Database) -> int:
+    """Create every constraint and index that is missing and wait until they are online. Returns the count."""
+    stmts = schema_statements()
+    for stmt in stmts:
+        db.run_autocommit(stmt)
+    db.run_autocommit("CALL db.awaitIndexes(300)")
+    return len(stmts)
