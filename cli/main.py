@@ -6,6 +6,7 @@ import typer
 
 from cli import cypher as cypher_cmd
 from cli import db as db_cmd
+from cli import graph_out
 from cli import load as load_cmd
 
 app = typer.Typer(
@@ -18,6 +19,8 @@ app.add_typer(db_cmd.app, name="db")
 app.command("cypher")(cypher_cmd.cypher)
 app.command("load")(load_cmd.load)
 app.command("init")(load_cmd.init)
+app.command("export")(graph_out.export)
+app.command("viz")(graph_out.viz)
 
 
 def main() -> None:

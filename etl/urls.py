@@ -356,7 +356,7 @@ def identify_url(raw: str) -> UrlIdentity:
 
 
 def _url_nodes(identity: UrlIdentity, props: dict[str, object]) -> tuple[list[Node], list[Rel]]:
-    url = Node("Url", identity.url, {"domain": identity.domain, **props})
+    url = Node("Url", identity.url, {"domain": identity.domain, "platform": identity.platform, **props})
     platform = Node("Platform", identity.platform, {"kind": identity.kind})
     return [url, platform], [Rel("HOSTED_ON", url.ref, platform.ref)]
 

@@ -235,6 +235,7 @@ def test_url_fragment_of_a_short_link_redirecting_to_youtube() -> None:
     short = by_key[("Url", "https://bit.ly/AbC")].props
     assert short == {
         "domain": "bit.ly",
+        "platform": "bit.ly",
         "raw_forms": ["http://bit.ly/AbC"],
         "expanded_forms": ["https://www.youtube.com/watch?v=dQw4w9WgXcQ&feature=share"],
         "first_seen": seen,
@@ -255,6 +256,7 @@ def test_url_fragment_without_redirect_when_expanded_is_the_same_address() -> No
     assert [n.key for n in nodes] == ["https://justpaste.it/abc", "justpaste.it"]
     assert nodes[0].props == {
         "domain": "justpaste.it",
+        "platform": "justpaste.it",
         "raw_forms": ["http://justpaste.it/abc"],
         "expanded_forms": ["https://justpaste.it/abc?utm_source=x"],
     }
