@@ -1,1 +1,45 @@
-"""swarmgraph: etl/readers."""
+"""The reader registry: format name -> reader. Readers are imported on first use, so naming a format costs nothing.
+
+Every reader takes the path of one file and yields Fragment or Reject items (etl/records.py); options such as
+Telegram's `assume_tz` or the QUT CSV's `platform` are keyword arguments (bind them with functools.partial).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from importlib import import_module
+from pathlib import Path
+from typing import Any, Protocol
+
+from etl.records import ReaderItem
+
+
+class Reader(Protocol):
+    """A reader: the path of one file (and keyword options of that reader) -> Fragment or Reject items."""
+
+    def __call__(self, path: Path, /, **options: Any) -> Iterator[ReaderItem]: ...
+
+
+def _lazy(module: str, function: str) -> Reader:
+    def read(path: Path, /, **options: Any) -> Iterator[ReaderItem]:
+        reader: Callable[..., Iterator[ReaderItem]] = getattr(import_module(module), function)
+        return reader(path, **options)
+
+    read.__name__ = read.__qualname__ = function
+    read.__doc__ = f"{module}.{function}, imported on first use."
+    return read
+
+
+FORMATS: dict[str, Reader] = {
+    "twarc2": _lazy("etl.readers.twitter_v2", "read_twarc2"),
+    "twarc2-flat": _lazy("etl.readers.twitter_v2", "read_twarc2_flat"),
+    "twarc-csv": _lazy("etl.readers.twarc_csv", "read_twarc_csv"),
+    "twitter-v1": _lazy("etl.readers.twitter_v1", "read_twitter_v1"),
+    "telegram": _lazy("etl.readers.telegram", "read_telegram"),
+    "qut-csv": _lazy("etl.readers.research_csv", "read_qut_csv"),
+    "isis-kaggle": _lazy("etl.readers.research_csv", "read_isis_kaggle"),
+    "videos": _lazy("etl.readers.swarmgraph_inputs", "read_videos_csv"),
+    "url-checks": _lazy("etl.readers.swarmgraph_inputs", "read_url_checks_csv"),
+    "snapshots": _lazy("etl.readers.swarmgraph_inputs", "read_snapshots_jsonl"),
+    "accounts": _lazy("etl.readers.swarmgraph_inputs", "read_accounts_csv"),
+}

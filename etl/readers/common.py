@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import re
+import unicodedata
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from etl.records import Reject
+from etl.records import Fragment, Node, NodeRef, Reject, Rel
 
 EXCERPT_CHARS = 200
 
@@ -50,6 +53,7 @@ def iter_csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     csv.field_size_limit(1 << 27)
     with open_text(path) as fh:
         reader = csv.DictReader(fh)
+        _ = reader.fieldnames  # read the header now, so that line_num counts it
         line = reader.line_num + 1
         for row in reader:
             yield line, row
@@ -77,3 +81,45 @@ TWITTER_V1_TIME = "%a %b %d %H:%M:%S %z %Y"
 def parse_twitter_v1_time(value: str) -> datetime:
     """'Wed Jun 08 15:23:27 +0000 2017' -> aware UTC datetime."""
     return datetime.strptime(value, TWITTER_V1_TIME).astimezone(UTC)
+
+
+# URLs in free text: an http(s) scheme, or a bare www./t.me start; trailing punctuation is not part of the URL.
+_URL_IN_TEXT = re.compile(r"(?:https?://|www\.|(?<![\w.])t\.me/)[^\s<>\"'«»“”‘’]+", re.IGNORECASE)
+_URL_TRAILING = ".,;:!?)]}'\"*"
+
+
+def find_urls(text: str) -> list[str]:
+    """URL-looking tokens of a plain text, in order, without trailing punctuation; an unbalanced ')' is trimmed.
+
+    A token ending in '…' was cut by the platform (a truncated retweet) and names no real address: it is dropped.
+    """
+    found: list[str] = []
+    for match in _URL_IN_TEXT.finditer(text):
+        url = match.group(0)
+        if url.endswith("…"):
+            continue
+        while url and url[-1] in _URL_TRAILING:
+            if url[-1] == ")" and url.count("(") >= url.count(")"):
+                break  # a balanced ')' belongs to the URL (Wikipedia style)
+            url = url[:-1]
+        if url and url not in found:
+            found.append(url)
+    return found
+
+
+def normalise_tag(tag: str) -> str:
+    """A hashtag's identity: NFKC, no leading '#', lower-case ('#Paris' and '＃paris' are one tag)."""
+    return unicodedata.normalize("NFKC", tag).lstrip("#").lower()
+
+
+def stable_hash(*parts: str, length: int = 16) -> str:
+    """First `length` hex chars of the sha1 of the parts joined by newlines: a deterministic key for id-less records."""
+    return hashlib.sha1("\n".join(parts).encode("utf-8")).hexdigest()[:length]
+
+
+def add_account(frag: Fragment, uid: str, props: dict[str, Any], *, placeholder: bool = False) -> NodeRef:
+    """Append an Account and its (Account)-[:ON]->(Platform {name: props['platform']}) edge; return its ref."""
+    node = Node("Account", uid, props, placeholder=placeholder)
+    frag.nodes.append(node)
+    frag.rels.append(Rel("ON", node.ref, NodeRef("Platform", props["platform"])))
+    return node.ref

@@ -1,0 +1,252 @@
+"""Which reader a file needs, judged from its first 64 KB (FORMATS.md §0), and which files a directory load reads.
+
+JSON is judged by the top-level keys of its first decisive object (JSONL: the first line that is not a stream notice
+or an error-only page; a pretty-printed document or an over-long first line: the keys that fit in the sniffed
+bytes). CSV is judged by its header. Formats FORMATS.md describes but no reader handles yet are named in the error.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import ijson
+import orjson
+
+from etl.errors import SourceFormatError
+from etl.readers import FORMATS
+
+SNIFF_BYTES = 64 * 1024
+
+DATA_SUFFIXES = frozenset({".json", ".jsonl", ".ndjson", ".csv"})
+SKIPPED_NAMES = frozenset({"ground_truth.json", "sources.md"})
+SKIPPED_STEMS = ("manifest", "readme", "license")
+
+_TWARC2_ENVELOPE = frozenset({"includes", "meta", "__twarc", "errors", "matching_rules"})
+_TELEGRAM_ACCOUNT_SECTIONS = frozenset(
+    {"chats", "left_chats", "personal_information", "profile_pictures", "contacts", "frequent_contacts", "sessions"}
+)
+_STREAM_NOTICES = frozenset({"delete", "limit", "warning", "scrub_geo", "status_withheld", "user_withheld"})
+_QUT_HEADER = ("message_id", "user_id", "username", "repost_id", "reply_id", "message", "timestamp", "urls")
+_ISIS_KAGGLE_HEADER = ("name", "username", "description", "location", "followers", "numberstatuses", "time", "tweets")
+_ACCOUNT_COLUMNS = frozenset(
+    {"uid", "platform", "handle", "name", "created_at", "suspended_at", "same_actor_as", "evidence"}
+)
+# CSV layouts that FORMATS.md describes and no reader handles: a precise message beats "unknown format".
+_UNSUPPORTED_CSV = (
+    (("id", "tweet_url", "created_at", "parsed_created_at"), "twarc v1 CSV (json2csv)"),
+    (("id_str", "from_user", "text"), "a TAGS (Google Sheets) Twitter archive"),
+    (("name", "username", "tweetid", "time", "tweets"), 'Kaggle "Tweets targeting ISIS" (IsisFanboy.csv)'),
+)
+
+
+def detect_format(path: Path) -> str:
+    """The FORMATS name of a file's format; SourceFormatError (naming every format tried) when none fits."""
+    with open(path, "rb") as fh:
+        head = fh.read(SNIFF_BYTES)
+        complete = not fh.read(1)
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    if not head.strip():
+        raise SourceFormatError(f"{path}: the file is empty")
+    if b"\x00" in head:
+        raise SourceFormatError(f"{path}: a binary file, not JSON or CSV ({_tried()})")
+    stripped = head.lstrip()
+    if stripped[:1] == b"{":
+        found = _json_format(stripped, complete)
+    elif stripped[:1] == b"[":
+        found = _json_array_format(stripped)
+    else:
+        found = _csv_format(head)
+    if found is None:
+        first = head.decode("utf-8", "replace").lstrip().split("\n", 1)[0][:120]
+        raise SourceFormatError(f"{path}: no known format matches (tried {_tried()}); it starts: {first!r}")
+    if found not in FORMATS:
+        raise SourceFormatError(f"{path}: looks like {found}, which swarmgraph does not read yet ({_tried()})")
+    return found
+
+
+def _tried() -> str:
+    return ", ".join(FORMATS)
+
+
+# ---------------------------------------------------------------------------------------------------- JSON
+
+
+def _json_format(head: bytes, complete: bool) -> str | None:
+    lines = head.split(b"\n")
+    whole_lines = lines if complete else lines[:-1]
+    for raw in whole_lines:
+        if not raw.strip():
+            continue
+        try:
+            obj = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            break  # a pretty-printed document, or a truncated last line: judge by the streamed keys instead
+        if not isinstance(obj, dict):
+            return None
+        found = _by_keys(list(obj), _first_item_keys(obj.get("data")))
+        if found != "":
+            return found
+    keys, data_keys = _streamed_keys(head)
+    return _by_keys(keys, data_keys) or None
+
+
+def _json_array_format(head: bytes) -> str | None:
+    """A JSON array is read only as an array of v1.1 tweets (some tools save a timeline so)."""
+    keys, _ = _streamed_keys(head, "item")
+    return "twitter-v1" if _by_keys(keys, []) == "twitter-v1" else None
+
+
+def _first_item_keys(data: Any) -> list[str]:
+    if isinstance(data, list):
+        data = data[0] if data else None
+    return list(data) if isinstance(data, dict) else []
+
+
+def _streamed_keys(head: bytes, base: str = "") -> tuple[list[str], list[str]]:
+    """Keys of the first object at `base` ('' = the first JSON value, 'item' = an array's first item) and of its
+    first `data` item, as far as `head` reaches."""
+    data_prefixes = tuple(f"{base}.{p}".lstrip(".") for p in ("data", "data.item"))
+    keys: list[str] = []
+    data_keys: list[str] = []
+    data_done = False
+    try:
+        for prefix, event, value in ijson.parse(io.BytesIO(head), multiple_values=True):
+            if event == "map_key":
+                if prefix == base:
+                    keys.append(value)
+                elif prefix in data_prefixes and not data_done:
+                    data_keys.append(value)
+            elif event == "end_map":
+                if prefix == base:
+                    break
+                data_done = data_done or prefix in data_prefixes
+    except ijson.JSONError:
+        pass  # the sniffed bytes end mid-document: what was seen is what counts
+    return keys, data_keys
+
+
+def _by_keys(key_list: list[str], data_keys: list[str]) -> str | None:
+    """A format name; '' for an object that decides nothing (a stream notice, an error-only page); None: unknown."""
+    keys = set(key_list)
+    if "messages" in keys and "type" in keys:
+        return "telegram"
+    if keys & _TELEGRAM_ACCOUNT_SECTIONS and ("about" in keys or keys & {"chats", "left_chats"}):
+        return "telegram"
+    if "data" in keys and (keys & _TWARC2_ENVELOPE or {"text", "author_id"} & set(data_keys)):
+        return "twarc2"
+    if keys == {"errors"} or keys <= _TWARC2_ENVELOPE and "errors" in keys:
+        return ""
+    if {"id", "text", "author_id"} <= keys and "id_str" not in keys:
+        return "twarc2-flat"
+    if "statuses" in keys or ("id_str" in keys and keys & {"user", "created_at"}):
+        return "twitter-v1"
+    if len(keys) == 1 and keys <= _STREAM_NOTICES:
+        return ""
+    if {"page_url", "content"} <= keys:
+        return "snapshots"
+    return None
+
+
+# ----------------------------------------------------------------------------------------------------- CSV
+
+
+def _csv_format(head: bytes) -> str | None:
+    text = head.decode("utf-8", "replace")
+    try:
+        rows = list(_first_rows(text, 2))
+    except csv.Error:
+        return None
+    if not rows or len(rows[0]) < 2:
+        return None
+    header = tuple(h.strip().lstrip("\ufeff").lower() for h in rows[0])
+    columns = set(header)
+    if header == _ISIS_KAGGLE_HEADER:
+        return "isis-kaggle"
+    if "id" in columns and ("author_id" in columns or "author.id" in columns):
+        if "conversation_id" in columns or any(c.startswith("referenced_tweets") for c in columns):
+            return "twarc-csv"
+    if {"url", "video_id"} <= columns:
+        return "videos"
+    if {"url", "checked_at", "status"} <= columns:
+        return "url-checks"
+    if "uid" in columns and len(columns & _ACCOUNT_COLUMNS) >= 2:
+        return "accounts"
+    if len(header) == len(_QUT_HEADER) and (header == _QUT_HEADER or _looks_like_qut_row(rows[1:])):
+        return "qut-csv"
+    for prefix, name in _UNSUPPORTED_CSV:
+        if header[: len(prefix)] == prefix:
+            return name
+    if {"page name", "facebook id"} & columns or "followers at posting" in columns:
+        return "a CrowdTangle export"
+    return None
+
+
+def _first_rows(text: str, count: int) -> Iterator[list[str]]:
+    reader = csv.reader(io.StringIO(text))
+    for _ in range(count):
+        row = next(reader, None)
+        if row is None:
+            return
+        yield row
+
+
+def _looks_like_qut_row(rows: list[list[str]]) -> bool:
+    """Header names are free in the QUT layout: accept 8 columns whose data row has an id and a time in column 7."""
+    if not rows or len(rows[0]) != len(_QUT_HEADER) or not rows[0][0].strip():
+        return False
+    stamp = rows[0][6].strip()
+    try:
+        float(stamp)
+        return True
+    except ValueError:
+        return len(stamp) >= 10 and stamp[:4].isdigit() and stamp[4:5] == "-"
+
+
+# ----------------------------------------------------------------------------------------------- directories
+
+
+def is_skipped(path: Path) -> str | None:
+    """Why a file met while walking a directory is not loaded, or None to load it."""
+    name = path.name.lower()
+    if name.startswith("."):
+        return "hidden"
+    if path.suffix.lower() not in DATA_SUFFIXES:
+        return "not a data file (.json, .jsonl, .ndjson, .csv)"
+    if name in SKIPPED_NAMES:
+        return "an answer key or notes, not data"
+    if "rejects" in name:
+        return "a rejects file written by a load"
+    if name.startswith(SKIPPED_STEMS):
+        return "a manifest, readme or licence"
+    return None
+
+
+def iter_source_files(paths: Iterable[Path]) -> Iterator[Path]:
+    """Files to load, in order. A file given by name is always read; a directory is walked recursively in sorted
+    order, skipping hidden files and folders, files that are not .json/.jsonl/.ndjson/.csv (media, HTML, notes),
+    ground_truth.json, rejects files, and manifest*/readme*/licence* files (see is_skipped). A file is read once
+    however often it is named."""
+    seen: set[Path] = set()
+    for path in paths:
+        if path.is_dir():
+            candidates: Iterable[Path] = (
+                p
+                for p in sorted(path.rglob("*"))
+                if p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                and is_skipped(p) is None
+            )
+        elif path.is_file():
+            candidates = [path]
+        else:
+            raise SourceFormatError(f"{path}: no such file or directory")
+        for candidate in candidates:
+            key = candidate.resolve()
+            if key not in seen:
+                seen.add(key)
+                yield candidate
