@@ -8,6 +8,7 @@ from cli import cypher as cypher_cmd
 from cli import db as db_cmd
 from cli import graph_out
 from cli import load as load_cmd
+from cli import simulate as simulate_cmd
 
 app = typer.Typer(
     name="swarmgraph",
@@ -20,6 +21,7 @@ app.command("cypher")(cypher_cmd.cypher)
 app.command("load")(load_cmd.load)
 app.command("init")(load_cmd.init)
 app.command("export")(graph_out.export)
+app.command("simulate")(simulate_cmd.simulate_command)
 app.command("viz")(graph_out.viz)
 
 
