@@ -51,6 +51,7 @@ def simulate_world(posts: int, seed: int, cache: Path) -> Path:
 
 def naive_load(db: Database, items: list[Fragment]) -> None:
     """One transaction per record; one statement per node and relationship."""
+
     def write_one(tx: Any, frag: Fragment) -> None:
         for n in frag.nodes:
             tx.run(f"MERGE (n:{ident(n.label)} {{{ident(NODE_KEYS[n.label])}: $k}}) SET n += $p",

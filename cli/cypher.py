@@ -6,8 +6,18 @@ from typing import Annotated
 
 import typer
 
-from cli.common import DatabaseOpt, FormatOpt, OutputFormat, ParamOpt, UriOpt, UserOpt, handled, open_database
-from cli.common import parse_params, render_records
+from cli.common import (
+    DatabaseOpt,
+    FormatOpt,
+    OutputFormat,
+    ParamOpt,
+    UriOpt,
+    UserOpt,
+    handled,
+    open_database,
+    parse_params,
+    render_records,
+)
 
 
 def cypher(

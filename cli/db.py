@@ -16,8 +16,12 @@ app = typer.Typer(help="Start, stop and inspect the local Neo4j server (under SW
 
 @app.command()
 def start(
-    bolt_port: Annotated[int | None, typer.Option(help="Bolt port (0: any free one). Default 7687, else a free one.")] = None,
-    http_port: Annotated[int | None, typer.Option(help="HTTP/Browser port (0: any free one). Default 7474, else free.")] = None,
+    bolt_port: Annotated[
+        int | None, typer.Option(help="Bolt port (0: any free one). Default 7687, else a free one.")
+    ] = None,
+    http_port: Annotated[
+        int | None, typer.Option(help="HTTP/Browser port (0: any free one). Default 7474, else free.")
+    ] = None,
     heap: Annotated[str | None, typer.Option(help="JVM heap, e.g. 1g (env SWARMGRAPH_HEAP).")] = None,
     pagecache: Annotated[str | None, typer.Option(help="Page cache, e.g. 512m (env SWARMGRAPH_PAGECACHE).")] = None,
 ) -> None:
@@ -29,7 +33,10 @@ def start(
         say(f"Neo4j is already running in {rt.home} (pid {rt.running_pid()}).")
     else:
         say(f"Neo4j started in {rt.home}.")
-    out.print(f"Bolt:    {rt.bolt_uri()}\nBrowser: {rt.browser_url()}  (user {USERNAME}; `swarmgraph db env` for the password)")
+    out.print(
+        f"Bolt:    {rt.bolt_uri()}\nBrowser: {rt.browser_url()}"
+        f"  (user {USERNAME}; `swarmgraph db env` for the password)"
+    )
 
 
 @app.command()
@@ -42,7 +49,9 @@ def stop(timeout: Annotated[float, typer.Option(help="Seconds to wait before SIG
 
 
 @app.command()
-def status(fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="table or json")] = OutputFormat.table) -> None:
+def status(
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="table or json")] = OutputFormat.table,
+) -> None:
     """Is it running, where, which versions, how much data. Exit code 0 either way."""
     with handled():
         st = LocalRuntime().status()
@@ -51,7 +60,7 @@ def status(fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="tab
         return
     v = st.versions
     out.print(
-        f"running:  {'yes (pid %s)' % st.pid if st.running else 'no'}\n"
+        f"running:  {f'yes (pid {st.pid})' if st.running else 'no'}\n"
         f"bolt:     {st.bolt_uri or '-'}\nbrowser:  {st.browser_url or '-'}\n"
         f"neo4j:    {v.get('neo4j')} {v.get('edition', '')}\napoc:     {v.get('apoc')}\ngds:      {v.get('gds')}\n"
         f"home:     {st.home}\ndata:     {st.data_dir} ({st.data_size_bytes / 1e6:.1f} MB)",

@@ -17,7 +17,9 @@ from graphdb.schema import ensure_schema
 
 
 def load(
-    paths: Annotated[list[Path], typer.Argument(help="Files or directories (a directory is loaded whole).", exists=True)],
+    paths: Annotated[
+        list[Path], typer.Argument(help="Files or directories (a directory is loaded whole).", exists=True)
+    ],
     fmt: Annotated[str | None, typer.Option("--format", help="Force a format instead of detecting it.")] = None,
     batch_size: Annotated[int, typer.Option(help="Rows per write batch.", min=100)] = DEFAULT_BATCH_SIZE,
     rejects: Annotated[Path, typer.Option(help="Where bad records go (JSONL: file, line, reason, excerpt).")] = Path(
@@ -25,6 +27,9 @@ def load(
     ),
     strict: Annotated[bool, typer.Option("--strict", help="Stop with exit 1 at the first bad record.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Parse and validate only; write nothing.")] = False,
+    reload: Annotated[
+        bool, typer.Option("--reload", help="Load files again even when loaded completely before.")
+    ] = False,
     json_summary: Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")] = False,
     uri: UriOpt = None,
     username: UserOpt = None,
@@ -35,7 +40,7 @@ def load(
         db = None if dry_run else open_database(uri, username, database)
         try:
             summary = load_paths(db, paths, fmt=fmt, batch_size=batch_size, rejects_path=rejects, strict=strict,
-                                 dry_run=dry_run, progress=_progress())  # fmt: skip
+                                 dry_run=dry_run, reload=reload, progress=_progress())  # fmt: skip
         finally:
             if db is not None:
                 db.close()
@@ -73,7 +78,14 @@ def _progress():  # type: ignore[no-untyped-def]
 def print_summary(summary: LoadSummary) -> None:
     if err.is_terminal:
         err.print()
-    table = Table("file", "format", "records", "rejected", "seconds", title="Load summary" + (" (dry run)" if summary.dry_run else ""))
+    table = Table(
+        "file",
+        "format",
+        "records",
+        "rejected",
+        "seconds",
+        title="Load summary" + (" (dry run)" if summary.dry_run else ""),
+    )
     for f in summary.files:
         table.add_row(f.path, f.format, f"{f.records:,}", f"{f.rejected:,}", f"{f.seconds:.1f}")
     out.print(table)
@@ -83,6 +95,11 @@ def print_summary(summary: LoadSummary) -> None:
         rels = ", ".join(f"{k} {v:,}" for k, v in sorted(created.rels_created.items()) if v) or "none"
         out.print(f"Nodes created: {nodes}\nRelationships created: {rels}", markup=False)
     rate = summary.records / summary.seconds if summary.seconds else 0
-    out.print(f"{summary.records:,} records read, {summary.rejected:,} rejected in {summary.seconds:.1f} s ({rate:,.0f} records/s).")
+    out.print(
+        f"{summary.records:,} records read, {summary.rejected:,} rejected "
+        f"in {summary.seconds:.1f} s ({rate:,.0f} records/s)."
+    )
+    if summary.skipped:
+        out.print(f"{len(summary.skipped)} file(s) skipped: loaded completely before (--reload to load them again).")
     if summary.rejects_path:
         out.print(f"Rejected records: {summary.rejects_path}", markup=False)

@@ -51,6 +51,7 @@ class LoadSummary:
     rejects_path: str | None = None
     seconds: float = 0.0
     dry_run: bool = False
+    skipped: list[str] = field(default_factory=list)  # files loaded completely before
 
     @property
     def records(self) -> int:
@@ -63,6 +64,7 @@ class LoadSummary:
     def as_dict(self) -> dict[str, Any]:
         return {
             "files": [vars(f) for f in self.files],
+            "skipped_already_loaded": self.skipped,
             "records": self.records,
             "rejected": self.rejected,
             "nodes_created": dict(sorted(self.counts.nodes_created.items())),
@@ -115,9 +117,14 @@ def load_paths(
     rejects_path: Path = Path("rejects.jsonl"),
     strict: bool = False,
     dry_run: bool = False,
+    reload: bool = False,
     progress: Progress | None = None,
 ) -> LoadSummary:
-    """Load files and directories (a directory whole). With dry_run, parse and validate only (db may be None)."""
+    """Load files and directories (a directory whole). With dry_run, parse and validate only (db may be None).
+
+    A file whose LoadRun (same content, same format) completed before is skipped unless reload=True: loading it
+    again would change nothing. An interrupted one is loaded again.
+    """
     from etl.detect import detect_format, iter_source_files
     from etl.readers import FORMATS
 
@@ -137,8 +144,13 @@ def load_paths(
     try:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="swarmgraph-writer") as pool:
             for path, name in plan:
-                fs = _load_file(db, path, name, FORMATS[name], pool, summary.counts, batch_size, rejects, strict,
-                                dry_run, progress, done)  # fmt: skip
+                sha = file_sha256(path)
+                run_id = f"{name}:{sha[:16]}"
+                if db is not None and not dry_run and not reload and _already_loaded(db, run_id):
+                    summary.skipped.append(str(path))
+                    continue
+                fs = _load_file(db, path, name, run_id, sha, FORMATS[name], pool, summary.counts, batch_size, rejects,
+                                strict, dry_run, progress, done)  # fmt: skip
                 done += fs.records
                 summary.files.append(fs)
     finally:
@@ -151,6 +163,8 @@ def _load_file(
     db: Database | None,
     path: Path,
     fmt: str,
+    run_id: str,
+    sha: str,
     reader: Callable[[Path], Iterator[Fragment | Reject]],
     pool: ThreadPoolExecutor,
     totals: WriteCounts,
@@ -162,8 +176,6 @@ def _load_file(
     done_before: int,
 ) -> FileSummary:
     t0 = time.monotonic()
-    sha = file_sha256(path)
-    run_id = f"{fmt}:{sha[:16]}"
     fs = FileSummary(str(path), fmt, run_id)
     writing = db is not None and not dry_run
     writer = GraphWriter(db, run_id) if writing and db is not None else None
@@ -203,12 +215,24 @@ def _load_file(
     return fs
 
 
+def _already_loaded(db: Database, run_id: str) -> bool:
+    _, rows = db.read("MATCH (r:LoadRun {id: $id}) RETURN r.status AS status", {"id": run_id})
+    return bool(rows) and rows[0]["status"] == "complete"
+
+
 def _start_run(db: Database, run_id: str, path: Path, sha: str, fmt: str) -> None:
     db.write(
         "MERGE (r:LoadRun {id: $id}) "
         "SET r.source = $source, r.sha256 = $sha, r.format = $fmt, r.started_at = datetime($now), "
         "r.status = 'running', r.swarmgraph_version = $version, r.attempts = coalesce(r.attempts, 0) + 1",
-        {"id": run_id, "source": str(path.resolve()), "sha": sha, "fmt": fmt, "now": _now(), "version": VERSION},
+        {
+            "id": run_id,
+            "source": str(path.resolve()),
+            "sha": sha,
+            "fmt": fmt,
+            "now": _now(),
+            "version": VERSION,
+        },  # fmt: skip
     )
 
 

@@ -30,8 +30,10 @@ FORMATS: tuple[str, ...] = get_args(ExportFormat)
 START_FIELDS = ("created_at", "first_seen")
 END_FIELDS = ("removed_at", "suspended_at")
 EDGE_START_FIELDS = ("seen_at", "created_at")
-# Attributes whose whole value is an address, scheme or not (`domain` is a bare host): defanged as one URL.
-URL_FIELDS = frozenset({"url", "domain", "expanded_url", "canonical_url", "raw_url", "final_url"})
+# Attributes whose whole value is an address, scheme or not (`domain` is a bare host; a platform without an entry
+# in etl/data/domains.csv is named by its domain): defanged as one URL. Per label, the fields that hold its address.
+URL_FIELDS = frozenset({"url", "domain", "expanded_url", "canonical_url", "raw_url", "final_url", "platform"})
+URL_KEYED = {"Url": frozenset({"key", "url"}), "Platform": frozenset({"key", "name"})}
 LIST_SEPARATOR = "|"
 LABEL_CHARS = 60
 
@@ -99,7 +101,7 @@ def _node_id_map(g: nx.MultiDiGraph, defang: bool) -> dict[Any, str]:
         label, text = str(data.get("label", "")), str(node)
         if label and text.startswith(label + ":"):
             key = text[len(label) + 1 :]
-            out[node] = f"{label}:{defang_url(key) if label == 'Url' else defang_text(key)}"
+            out[node] = f"{label}:{defang_url(key) if label in URL_KEYED else defang_text(key)}"
         else:
             out[node] = defang_text(text)
     if len(set(out.values())) != len(out):
@@ -150,7 +152,8 @@ def _flat(value: Any, name: str, defang: bool) -> Scalar | None:
         return LIST_SEPARATOR.join(_text(v) for v in value) if value else None
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False, sort_keys=True) if value else None
-    return value  # type: ignore[no-any-return]
+    scalar: Scalar | None = value
+    return scalar
 
 
 def _text(value: Any) -> str:
@@ -236,7 +239,7 @@ def _node_row(data: Mapping[str, Any], defang: bool) -> Attrs:
     kind = str(data.get("label", ""))
     row: Attrs = {"label": "", "node_type": kind}
     for name, value in data.items():
-        field = "url" if name == "key" and kind == "Url" else name
+        field = "url" if name in URL_KEYED.get(kind, ()) else name
         flat = _flat(value, field, defang)
         if name != "label" and flat is not None:
             row[_field_name(name, _NODE_RESERVED)] = flat
@@ -316,7 +319,7 @@ def _write_gexf(g: nx.MultiDiGraph, ids: Mapping[Any, str], path: Path, defang: 
 def _write_json(g: nx.MultiDiGraph, ids: Mapping[Any, str], path: Path, defang: bool) -> list[Path]:
     out = nx.MultiDiGraph(**_plain(dict(g.graph), "graph", defang))
     for node, data in g.nodes(data=True):
-        out.add_node(ids[node], **_plain_attrs(data, defang, url_key=data.get("label") == "Url"))
+        out.add_node(ids[node], **_plain_attrs(data, defang, URL_KEYED.get(data.get("label"), frozenset())))
     for u, v, k, data in g.edges(keys=True, data=True):
         out.add_edge(ids[u], ids[v], key=k, **_plain_attrs(data, defang))
     doc = nx.node_link_data(out, edges="edges")
@@ -324,10 +327,10 @@ def _write_json(g: nx.MultiDiGraph, ids: Mapping[Any, str], path: Path, defang: 
     return [path]
 
 
-def _plain_attrs(data: Mapping[str, Any], defang: bool, url_key: bool = False) -> dict[str, Any]:
+def _plain_attrs(data: Mapping[str, Any], defang: bool, url_fields: frozenset[str] = frozenset()) -> dict[str, Any]:
     out = {}
     for name, value in data.items():
-        field = "url" if url_key and name == "key" else name
+        field = "url" if name in url_fields else name
         plain = _plain(value, field, defang)
         if plain is not None:
             out[name] = plain

@@ -6,12 +6,14 @@ The result is a networkx MultiDiGraph whose node ids are "<Label>:<key>" with at
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import networkx as nx
+from neo4j.graph import Node, Path, Relationship
 
 from graphdb.db import Database
 from graphdb.errors import SwarmgraphError
@@ -28,7 +30,12 @@ KEY_OF = {"Platform": "name", "Account": "uid", "Post": "uid", "Hashtag": "tag",
           "UrlCheck": "uid", "LoadRun": "id"}  # fmt: skip
 # Hops through these would pull in everything on a platform or every availability check; platform is an attribute.
 DEFAULT_EXCLUDED_RELS = ("ON", "HOSTED_ON", "CHECKED")
-TIME_PROPS = ("created_at", "first_seen", "checked_at", "seen_at")
+# The time window keeps the events inside it (a post, an availability check) and drops the things that only appear
+# after it (an account created, a URL first seen later); an account created years before --since still posts in it.
+EVENT_TIME = {"Post": "created_at", "UrlCheck": "checked_at"}
+START_TIME = {"Account": "created_at", "Url": "first_seen"}
+# --platform is about who posted where: a Url's `platform` is its host, which a Telegram post may well link to.
+PLATFORM_FILTERED = frozenset({"Account", "Post"})
 FETCH_CAP = 50_000  # never pull more than this many nodes into memory, whatever the selection
 
 
@@ -78,8 +85,8 @@ def parse_seed(text: str) -> tuple[str, str]:
     if not sep or kind not in SEED_KINDS or not key.strip():
         raise SwarmgraphError(f"Bad seed {text!r}: use KIND:KEY with KIND one of {', '.join(SEED_KINDS)}.")
     key = key.strip()
-    if kind == "hashtag":
-        key = key.lstrip("#").lower()
+    if kind == "hashtag":  # the identity the loaders give a tag (docs/model.md)
+        key = unicodedata.normalize("NFKC", key).lstrip("#").lower()
     if kind == "video" and not key.startswith("video:"):
         key = f"video:{key}"
     return kind, key
@@ -97,8 +104,13 @@ def _native(value: Any) -> Any:
     return value
 
 
+def _label(labels: Iterable[str]) -> str:
+    labels = list(labels)
+    return next((lb for lb in labels if lb in KEY_OF), labels[0] if labels else "Node")
+
+
 def _node_attrs(labels: list[str], props: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    label = next((lb for lb in labels if lb in KEY_OF), labels[0] if labels else "Node")
+    label = _label(labels)
     key = str(props.get(KEY_OF.get(label, "uid"), ""))
     attrs = {k: _native(v) for k, v in props.items() if k != "runs"}
     attrs.update(label=label, key=key)
@@ -107,26 +119,33 @@ def _node_attrs(labels: list[str], props: dict[str, Any]) -> tuple[str, dict[str
     return node_id(label, key), attrs
 
 
-def _in_window(props: dict[str, Any], sel: Selection) -> bool:
-    if sel.since is None and sel.until is None:
-        return True
-    when = next((props[p] for p in TIME_PROPS if props.get(p) is not None), None)
-    if when is None:
-        return True  # timeless nodes (hashtags, videos) stay
-    when = _native(when)
-    if not isinstance(when, datetime):
-        return True
-    return (sel.since is None or when >= sel.since) and (sel.until is None or when <= sel.until)
+def _aware(when: datetime | None) -> datetime | None:
+    return when.replace(tzinfo=UTC) if when is not None and when.tzinfo is None else when
 
 
-def _on_platform(props: dict[str, Any], sel: Selection) -> bool:
-    return sel.platform is None or props.get("platform") in (None, sel.platform)
+def _time(props: dict[str, Any], name: str | None) -> datetime | None:
+    when = _native(props.get(name)) if name else None
+    return _aware(when) if isinstance(when, datetime) else None
+
+
+def _in_window(label: str, props: dict[str, Any], since: datetime | None, until: datetime | None) -> bool:
+    """Events inside [since, until]; other dated things unless they appear after until; undated things stay."""
+    event = _time(props, EVENT_TIME.get(label))
+    if event is not None:
+        return (since is None or event >= since) and (until is None or event <= until)
+    start = _time(props, START_TIME.get(label))
+    return start is None or until is None or start <= until
+
+
+def _on_platform(label: str, props: dict[str, Any], platform: str | None) -> bool:
+    return platform is None or label not in PLATFORM_FILTERED or props.get("platform") in (None, platform)
 
 
 _EXPAND = """
 MATCH (n) WHERE elementId(n) IN $ids
 MATCH (n)-[r]-(m)
 WHERE (size($rels) = 0 OR type(r) IN $rels) AND NOT type(r) IN $excluded AND NOT m:LoadRun
+WITH DISTINCT m
 RETURN elementId(m) AS mid, labels(m) AS labels, properties(m) AS props
 LIMIT $cap
 """
@@ -158,6 +177,8 @@ def select_subgraph(db: Database, sel: Selection) -> SelectedGraph:
     if not found:
         raise SwarmgraphError(f"No seed was found in the graph: {', '.join(missing)}.")
     seed_ids = set(found)
+    _check_rel_types(db, sel.rels)
+    since, until = _aware(sel.since), _aware(sel.until)
     excluded = [t for t in DEFAULT_EXCLUDED_RELS if not sel.rels or t not in sel.rels]
     frontier = list(found)
     capped = False
@@ -171,7 +192,9 @@ def select_subgraph(db: Database, sel: Selection) -> SelectedGraph:
         _, rows = db.read(_EXPAND, {"ids": frontier, "rels": sel.rels or [], "excluded": excluded, "cap": room})
         nxt = []
         for r in rows:
-            if r["mid"] in found or not _in_window(r["props"], sel) or not _on_platform(r["props"], sel):
+            label = _label(r["labels"])
+            if (r["mid"] in found or not _in_window(label, r["props"], since, until)
+                    or not _on_platform(label, r["props"], sel.platform)):  # fmt: skip
                 continue
             found[r["mid"]] = (r["labels"], r["props"])
             nxt.append(r["mid"])
@@ -189,6 +212,17 @@ def select_subgraph(db: Database, sel: Selection) -> SelectedGraph:
         g.add_edge(ids[e["a"]], ids[e["b"]], key=e["type"], type=e["type"], **props)
     cut = cap_nodes(g, sel.max_nodes, {ids[s] for s in seed_ids}, sel.metric)
     return SelectedGraph(g, cut, capped, missing)
+
+
+def _check_rel_types(db: Database, rels: list[str] | None) -> None:
+    """A misspelt type would silently select the seeds alone: name the types the graph has instead."""
+    if not rels:
+        return
+    _, rows = db.read("CALL db.relationshipTypes() YIELD relationshipType RETURN relationshipType AS t")
+    known = sorted(r["t"] for r in rows)
+    unknown = [t for t in rels if t not in known]
+    if unknown:
+        raise SwarmgraphError(f"No relationship of type {', '.join(unknown)} in the graph; it has: {', '.join(known)}.")
 
 
 def cap_nodes(g: nx.MultiDiGraph, max_nodes: int, keep: Iterable[str], metric: str = "degree") -> int:
@@ -226,3 +260,33 @@ def graph_from_keys(db: Database, keys: Iterable[str]) -> nx.MultiDiGraph:
         props = {k: _native(v) for k, v in e["props"].items() if k != "runs"}
         g.add_edge(ids[e["a"]], ids[e["b"]], key=e["type"], type=e["type"], **props)
     return g
+
+
+def result_keys(rows: Iterable[Mapping[str, Any]]) -> list[str]:
+    """Every string a query result holds, at any depth, plus the identity keys of the nodes, relationships and
+    paths it returns: the candidate keys `graph_from_keys` looks up."""
+    keys: list[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, str):
+            keys.append(value)
+        elif isinstance(value, Node):
+            key = value.get(KEY_OF.get(_label(value.labels), "uid"))
+            if isinstance(key, str):
+                keys.append(key)
+        elif isinstance(value, Relationship):
+            walk(value.start_node)
+            walk(value.end_node)
+        elif isinstance(value, Path):
+            for node in value.nodes:
+                walk(node)
+        elif isinstance(value, Mapping):
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, list | tuple):
+            for v in value:
+                walk(v)
+
+    for row in rows:
+        walk(row)
+    return keys

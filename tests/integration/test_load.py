@@ -45,7 +45,9 @@ def test_every_fixture_loads_and_loading_twice_changes_nothing(db: Database, tmp
     assert first.records > 700 and len(first.files) >= 25
     counts = count_graph(db)
     fp = fingerprint(db)
-    again = load_paths(db, [FIXTURES], rejects_path=tmp_path / "again.jsonl")
+    skipped = load_paths(db, [FIXTURES], rejects_path=tmp_path / "skip.jsonl")
+    assert len(skipped.skipped) == len(first.files) and not skipped.files  # complete runs are not redone
+    again = load_paths(db, [FIXTURES], rejects_path=tmp_path / "again.jsonl", reload=True)
     assert count_graph(db) == counts
     assert fingerprint(db) == fp
     assert sum(again.counts.nodes_created.values()) == 0 and sum(again.counts.rels_created.values()) == 0
@@ -72,7 +74,8 @@ def test_twarc2_retweet_edge_and_provenance(db: Database, tmp_path: Path) -> Non
     assert len(runs) == 1 and runs[0]["format"] == "twarc2" and runs[0]["id"].startswith("twarc2:")
     # Every node and relationship says which run asserted it.
     _, missing = db.read(
-        "MATCH (n) WHERE NOT n:LoadRun AND NOT $run IN coalesce(n.runs, []) RETURN count(n) AS n", {"run": runs[0]["id"]}
+        "MATCH (n) WHERE NOT n:LoadRun AND NOT $run IN coalesce(n.runs, []) RETURN count(n) AS n",
+        {"run": runs[0]["id"]},
     )
     assert missing[0]["n"] == 0
     _, missing_r = db.read("MATCH ()-[r]->() WHERE NOT $run IN coalesce(r.runs, []) RETURN count(r) AS n",

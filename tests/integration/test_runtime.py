@@ -121,7 +121,11 @@ def test_clear_error_when_uri_points_at_nothing() -> None:
         port = s.getsockname()[1]  # bound, not listening: nothing answers
         env = {**os.environ, "NEO4J_URI": f"bolt://127.0.0.1:{port}", "NEO4J_PASSWORD": "x"}
         proc = subprocess.run(
-            [sys.executable, "-m", "cli.main", "cypher", "RETURN 1"], capture_output=True, text=True, env=env, timeout=60
+            [sys.executable, "-m", "cli.main", "cypher", "RETURN 1"],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
         )
     assert proc.returncode == 1
     assert "Cannot reach Neo4j at bolt://127.0.0.1:" in proc.stderr
