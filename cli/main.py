@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import typer
 
+from cli import analyze as analyze_cmd
 from cli import cypher as cypher_cmd
 from cli import db as db_cmd
+from cli import demo as demo_cmd
 from cli import graph_out
 from cli import load as load_cmd
+from cli import queries as queries_cmd
 from cli import simulate as simulate_cmd
 
 app = typer.Typer(
@@ -17,7 +20,11 @@ app = typer.Typer(
     pretty_exceptions_enable=False,  # a traceback could show locals; errors are reported as one line instead
 )
 app.add_typer(db_cmd.app, name="db")
+app.command("demo")(demo_cmd.demo)
 app.command("cypher")(cypher_cmd.cypher)
+app.command("queries")(queries_cmd.queries)
+app.command("query")(queries_cmd.query)
+app.add_typer(analyze_cmd.app, name="analyze")
 app.command("load")(load_cmd.load)
 app.command("init")(load_cmd.init)
 app.command("export")(graph_out.export)

@@ -24,6 +24,7 @@ class Database:
             self.driver: Driver = GraphDatabase.driver(
                 settings.uri, auth=(settings.username, settings.password), connection_timeout=10.0,
                 max_transaction_retry_time=15.0,
+                notifications_min_severity="OFF",  # hints about unknown labels in an empty graph are noise here
             )  # fmt: skip
         except ValueError as exc:  # a malformed URI
             raise DatabaseError(f"Bad Neo4j URI {settings.uri!r}: {exc}") from None

@@ -238,7 +238,10 @@ def cap_nodes(g: nx.MultiDiGraph, max_nodes: int, keep: Iterable[str], metric: s
     survivors = keep | set(ranked[: max(max_nodes - len(keep), 0)])
     cut = [n for n in g if n not in survivors]
     g.remove_nodes_from(cut)
-    return len(cut)
+    # Nodes whose every link was cut would float unconnected and tell nothing: cut them too.
+    stranded = [n for n in g if n not in keep and g.degree(n) == 0]
+    g.remove_nodes_from(stranded)
+    return len(cut) + len(stranded)
 
 
 def graph_from_keys(db: Database, keys: Iterable[str]) -> nx.MultiDiGraph:
