@@ -8,7 +8,7 @@ Platform.name, Account.uid, Post.uid, Hashtag.tag, Url.url, Video.uid, UrlCheck.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 # Identity key property of each node label.
 NODE_KEYS: dict[str, str] = {
@@ -82,4 +82,4 @@ class Reject:
     excerpt: str  # at most ~200 characters of the raw record
 
 
-ReaderItem = Union[Fragment, Reject]
+ReaderItem = Fragment | Reject

@@ -144,7 +144,8 @@ class GraphWriter:
             if key is None:
                 raise ValueError(f"unknown node label {label!r} (known: {', '.join(NODE_KEYS)})")
             for mode in (FULL, PLACEHOLDER, REF):
-                rows, specials = [], set()
+                rows: list[dict[str, Any]] = []
+                specials: set[str] = set()
                 for k, row in by_key.items():
                     if row.mode != mode:
                         continue
@@ -157,7 +158,8 @@ class GraphWriter:
                     counts.nodes_created[label] += created.get("nodes_created", 0)
                     counts.properties_set += created.get("properties_set", 0)
         for (rtype, slabel, elabel), pairs in batch.rels.items():
-            rows, specials = [], set()
+            rows = []
+            specials = set()
             for (s, e), props in pairs.items():
                 plain, special = _split(props)
                 specials.update(special)

