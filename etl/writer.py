@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from etl.records import NODE_KEYS, Node, NodeRef, Rel
@@ -105,17 +106,25 @@ class Batch:
             self.add_rel(r)
 
 
-def _set_clauses(var: str, names: Iterable[str]) -> str:
-    """SET clauses for the special-rule properties present in a batch (names are ours, values parameters)."""
+def _set_clauses(var: str, shape: _Shape) -> str:
+    """SET clauses for the temporal and special-rule properties present in a batch.
+
+    Names are ours (never data) and go through ident(); values are parameters. A row that lacks a property leaves
+    the stored value alone: every clause keeps the old value when the row's is null.
+    """
     parts = []
-    for name in sorted(names):
-        p, q = f"{var}.{ident(name)}", f"row.s.{ident(name)}"
+    for name in sorted(shape.times):
+        p, q = f"{var}.{ident(name)}", f"row.t.{ident(name)}"
+        parts.append(f"{p} = CASE WHEN {q} IS NULL THEN {p} ELSE datetime({{epochMillis: {q}}}) END")
+    for name in sorted(shape.specials):
+        p, raw = f"{var}.{ident(name)}", f"row.s.{ident(name)}"
+        q = f"datetime({{epochMillis: {raw}}})" if name in shape.special_times else raw
         if name in MIN_PROPS:
-            parts.append(f"{p} = CASE WHEN {p} IS NULL OR {q} < {p} THEN {q} ELSE {p} END")
+            parts.append(f"{p} = CASE WHEN {raw} IS NULL THEN {p} WHEN {p} IS NULL OR {q} < {p} THEN {q} ELSE {p} END")
         elif name in MAX_PROPS:
-            parts.append(f"{p} = CASE WHEN {p} IS NULL OR {q} > {p} THEN {q} ELSE {p} END")
+            parts.append(f"{p} = CASE WHEN {raw} IS NULL THEN {p} WHEN {p} IS NULL OR {q} > {p} THEN {q} ELSE {p} END")
         else:  # union
-            parts.append(f"{p} = apoc.coll.toSet(coalesce({p}, []) + {q})")
+            parts.append(f"{p} = CASE WHEN {raw} IS NULL THEN {p} ELSE apoc.coll.toSet(coalesce({p}, []) + {raw}) END")
     return "".join(f", {c}" for c in parts)
 
 
@@ -123,10 +132,43 @@ _PROVENANCE = "{v}.runs = CASE WHEN $run IN coalesce({v}.runs, []) THEN {v}.runs
 _SPECIAL = MIN_PROPS | MAX_PROPS | UNION_PROPS
 
 
-def _split(props: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    plain = {k: v for k, v in props.items() if k not in _SPECIAL}
-    special = {k: v for k, v in props.items() if k in _SPECIAL}
-    return plain, special
+@dataclass
+class _Shape:
+    """Which temporal and special-rule property names a batch of rows carries: it picks the statement."""
+
+    times: set[str] = field(default_factory=set)
+    specials: set[str] = field(default_factory=set)
+    special_times: set[str] = field(default_factory=set)
+
+    def key(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+        return frozenset(self.times), frozenset(self.specials), frozenset(self.special_times)
+
+
+def _epoch_ms(value: datetime) -> int:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return int(value.timestamp() * 1000)
+
+
+def _encode(props: dict[str, Any], shape: _Shape) -> dict[str, Any]:
+    """One row's parameters. Datetimes travel as epoch milliseconds and are rebuilt by the server: the driver's own
+    datetime encoding runs in Python at ~50 us a value and was the loader's bottleneck (see docs/benchmarks.md)."""
+    plain: dict[str, Any] = {}
+    times: dict[str, int] = {}
+    special: dict[str, Any] = {}
+    for k, v in props.items():
+        if k in _SPECIAL:
+            if isinstance(v, datetime):
+                v = _epoch_ms(v)
+                shape.special_times.add(k)
+            special[k] = v
+            shape.specials.add(k)
+        elif isinstance(v, datetime):
+            times[k] = _epoch_ms(v)
+            shape.times.add(k)
+        else:
+            plain[k] = v
+    return {"p": plain, "t": times, "s": special}
 
 
 class GraphWriter:
@@ -145,26 +187,19 @@ class GraphWriter:
                 raise ValueError(f"unknown node label {label!r} (known: {', '.join(NODE_KEYS)})")
             for mode in (FULL, PLACEHOLDER, REF):
                 rows: list[dict[str, Any]] = []
-                specials: set[str] = set()
+                shape = _Shape()
                 for k, row in by_key.items():
-                    if row.mode != mode:
-                        continue
-                    plain, special = _split(row.props)
-                    specials.update(special)
-                    rows.append({"k": k, "p": plain, "s": special})
+                    if row.mode == mode:
+                        rows.append({"k": k, **_encode(row.props, shape)})
                 if rows:
-                    query = self._node_query(label, key, mode, frozenset(specials))
+                    query = self._node_query(label, key, mode, shape)
                     created = self._write(query, rows)
                     counts.nodes_created[label] += created.get("nodes_created", 0)
                     counts.properties_set += created.get("properties_set", 0)
         for (rtype, slabel, elabel), pairs in batch.rels.items():
-            rows = []
-            specials = set()
-            for (s, e), props in pairs.items():
-                plain, special = _split(props)
-                specials.update(special)
-                rows.append({"a": s, "b": e, "p": plain, "s": special})
-            query = self._rel_query(rtype, slabel, elabel, frozenset(specials))
+            shape = _Shape()
+            rows = [{"a": a, "b": b, **_encode(props, shape)} for (a, b), props in pairs.items()]
+            query = self._rel_query(rtype, slabel, elabel, shape)
             created = self._write(query, rows)
             counts.rels_created[rtype] += created.get("relationships_created", 0)
             counts.properties_set += created.get("properties_set", 0)
@@ -173,28 +208,28 @@ class GraphWriter:
     def _write(self, query: str, rows: list[dict[str, Any]]) -> dict[str, int]:
         return self.db.write_counters(query, {"rows": rows, "run": self.run_id})
 
-    def _node_query(self, label: str, key: str, mode: int, specials: frozenset[str]) -> str:
-        cache_key = ("n", label, mode, specials)
+    def _node_query(self, label: str, key: str, mode: int, shape: _Shape) -> str:
+        cache_key = ("n", label, mode, shape.key())
         if cache_key not in self._queries:
             head = f"UNWIND $rows AS row MERGE (n:{ident(label)} {{{ident(key)}: row.k}}) "
             prov = _PROVENANCE.format(v="n")
             if mode == FULL:
-                body = f"SET n += row.p, {prov}{_set_clauses('n', specials)} REMOVE n.placeholder"
+                body = f"SET n += row.p, {prov}{_set_clauses('n', shape)} REMOVE n.placeholder"
             elif mode == PLACEHOLDER:
-                body = f"ON CREATE SET n += row.p, n.placeholder = true SET {prov}"
+                body = f"ON CREATE SET n += row.p, n.placeholder = true{_set_clauses('n', shape)} SET {prov}"
             else:
                 body = f"SET {prov}"
             self._queries[cache_key] = head + body
         return self._queries[cache_key]
 
-    def _rel_query(self, rtype: str, slabel: str, elabel: str, specials: frozenset[str]) -> str:
-        cache_key = ("r", rtype, slabel, elabel, specials)
+    def _rel_query(self, rtype: str, slabel: str, elabel: str, shape: _Shape) -> str:
+        cache_key = ("r", rtype, slabel, elabel, shape.key())
         if cache_key not in self._queries:
             self._queries[cache_key] = (
                 f"UNWIND $rows AS row "
                 f"MATCH (a:{ident(slabel)} {{{ident(NODE_KEYS[slabel])}: row.a}}) "
                 f"MATCH (b:{ident(elabel)} {{{ident(NODE_KEYS[elabel])}: row.b}}) "
                 f"MERGE (a)-[r:{ident(rtype)}]->(b) "
-                f"SET r += row.p, {_PROVENANCE.format(v='r')}{_set_clauses('r', specials)}"
+                f"SET r += row.p, {_PROVENANCE.format(v='r')}{_set_clauses('r', shape)}"
             )
         return self._queries[cache_key]
