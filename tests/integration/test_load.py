@@ -129,7 +129,7 @@ def test_server_killed_mid_load_then_reload_gives_the_clean_graph(
     from simulator import simulate
 
     world = tmp_path / "world"
-    simulate(world, seed=7, posts=30_000)
+    simulate(world, seed=7, posts=20_000)
     load_paths(db, [world], rejects_path=tmp_path / "r0.jsonl", batch_size=2000)
     clean = fingerprint(db)
     db.run_autocommit("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
@@ -150,7 +150,9 @@ def test_server_killed_mid_load_then_reload_gives_the_clean_graph(
     _, err = proc.communicate(timeout=300)
     assert proc.returncode == 1, err
     assert "Traceback" not in err
+    bolt = runtime.bolt_uri()
     runtime.start()
+    assert runtime.bolt_uri() == bolt  # the same ports again: clients reconnect as they were
     _, rows = db.read("MATCH (p:Post) RETURN count(p) AS n")
     assert 0 < rows[0]["n"]
     load_paths(db, [world], rejects_path=tmp_path / "r2.jsonl", batch_size=2000)
