@@ -28,6 +28,13 @@ INDEXES: list[tuple[str, str]] = [
     ("Url", "domain"),
     ("Url", "first_seen"),
     ("UrlCheck", "checked_at"),
+    # written by the analyses, read by the prepared queries (cypher/)
+    ("Account", "betweenness"),
+    ("Url", "betweenness"),
+    ("Account", "community"),
+    ("Url", "community"),
+    ("Account", "coordination_group"),
+    ("Account", "suspended_at"),
 ]
 
 

@@ -1,0 +1,197 @@
+"""Dismantling (Shao et al. 2018): how much of each video's audience can still be reached when accounts are removed.
+
+A video's audience is every account its content reaches along the dissemination projection, followed in the
+direction content travels: from its copies to short links and aggregator pages, to the accounts that share them, to
+the accounts that repost, quote, reply to or forward those accounts (mentions carry no content). Removing accounts
+cuts those routes. Reported before and after: each video's audience among the accounts that remain (kept_share),
+the largest connected component (in accounts), and both per community (when `analyze communities` ran). Nothing is
+written to the graph.
+
+Removal specs: top:betweenness:N (needs `analyze bridging`), top:degree:N, suspended, platform:NAME, accounts:FILE
+(one uid per line; # starts a comment).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from graphdb.analytics.projection import STRUCTURE_ONLY, read_flows
+from graphdb.db import Database
+from graphdb.errors import SwarmgraphError
+
+VIDEO_COPIES = """
+MATCH (v:Video)<-[:SERVES]-(u:Url)
+RETURN v.uid AS video, collect(u.url) AS copies ORDER BY video
+"""
+TOP_BETWEENNESS = """
+MATCH (a:Account) WHERE a.betweenness IS NOT NULL
+RETURN a.uid AS uid ORDER BY a.betweenness DESC, a.uid LIMIT $n
+"""
+SUSPENDED = "MATCH (a:Account) WHERE a.suspended_at IS NOT NULL OR a.suspended = true RETURN a.uid AS uid"
+ON_PLATFORM = "MATCH (a:Account {platform: $platform}) RETURN a.uid AS uid"
+COMMUNITIES = "MATCH (a:Account) WHERE a.community IS NOT NULL RETURN a.uid AS uid, a.community AS community"
+
+
+@dataclass
+class VideoReach:
+    video: str
+    audience_before: int  # accounts reached, removed ones excluded
+    audience_after: int
+
+    @property
+    def kept_share(self) -> float | None:
+        return round(self.audience_after / self.audience_before, 4) if self.audience_before else None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**vars(self), "kept_share": self.kept_share}
+
+
+@dataclass
+class CommunityReach:
+    community: int
+    accounts: int
+    removed: int
+    reach_before: int  # (account, video) pairs reached among the community's remaining accounts
+    reach_after: int
+    largest_component_before: int
+    largest_component_after: int
+
+    @property
+    def kept_share(self) -> float | None:
+        return round(self.reach_after / self.reach_before, 4) if self.reach_before else None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**vars(self), "kept_share": self.kept_share}
+
+
+@dataclass
+class ResilienceResult:
+    removal: str
+    removed: list[str]
+    accounts: int
+    largest_component_before: int
+    largest_component_after: int
+    videos: list[VideoReach]
+    communities: list[CommunityReach]
+    # per account: how many videos reach it before and after (removed accounts left out)
+    account_reach: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    @property
+    def kept_share(self) -> float | None:
+        before = sum(v.audience_before for v in self.videos)
+        return round(sum(v.audience_after for v in self.videos) / before, 4) if before else None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"removal": self.removal, "removed": len(self.removed), "accounts": self.accounts,
+                "kept_share": self.kept_share, "largest_component_before": self.largest_component_before,
+                "largest_component_after": self.largest_component_after,
+                "videos": [v.as_dict() for v in self.videos],
+                "communities": [c.as_dict() for c in self.communities]}  # fmt: skip
+
+
+def removal_set(db: Database, spec: str, graph: nx.DiGraph, accounts: set[str]) -> list[str]:
+    """The account uids a removal spec names (see the module docstring)."""
+    kind, _, arg = spec.partition(":")
+    if kind == "top":
+        measure, _, count = arg.partition(":")
+        if not count.isdigit() or measure not in ("betweenness", "degree"):
+            raise SwarmgraphError(f"Bad removal {spec!r}: use top:betweenness:N or top:degree:N.")
+        n = int(count)
+        if measure == "degree":
+            undirected = graph.to_undirected(as_view=True)
+            ranked = sorted(accounts & set(graph), key=lambda a: (-undirected.degree(a), a))
+            return ranked[:n]
+        _, rows = db.read(TOP_BETWEENNESS, {"n": n})
+        if not rows:
+            raise SwarmgraphError("No betweenness scores yet: run `swarmgraph analyze bridging` first.")
+        return [r["uid"] for r in rows]
+    if kind == "suspended" and not arg:
+        return [r["uid"] for r in db.read(SUSPENDED)[1]]
+    if kind == "platform" and arg:
+        return [r["uid"] for r in db.read(ON_PLATFORM, {"platform": arg})[1]]
+    if kind == "accounts" and arg:
+        try:
+            lines = Path(arg).read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            raise SwarmgraphError(f"Cannot read the accounts file {arg}: {exc.strerror or exc}") from None
+        return [x for x in (line.split("#", 1)[0].strip() for line in lines) if x]
+    raise SwarmgraphError(
+        f"Bad removal {spec!r}: use top:betweenness:N, top:degree:N, suspended, platform:NAME or accounts:FILE."
+    )
+
+
+def flow_graph(db: Database) -> tuple[nx.DiGraph, set[str]]:
+    flows, accounts = read_flows(db)
+    graph: nx.DiGraph = nx.DiGraph()
+    graph.add_nodes_from(accounts)
+    graph.add_edges_from((f.source, f.target) for f in flows if f.kind not in STRUCTURE_ONLY)
+    structural = [(f.source, f.target) for f in flows if f.kind in STRUCTURE_ONLY]
+    graph.graph["structural"] = structural  # mentions join components, carry no content
+    return graph, accounts
+
+
+def _reached(graph: nx.DiGraph, sources: list[str], removed: set[str]) -> set[str]:
+    seen: set[str] = set()
+    stack = [s for s in sources if s in graph and s not in removed]
+    seen.update(stack)
+    while stack:
+        node = stack.pop()
+        for nxt in graph.successors(node):
+            if nxt not in seen and nxt not in removed:
+                seen.add(nxt)
+                stack.append(nxt)
+    return seen
+
+
+def _largest_component(graph: nx.DiGraph, accounts: set[str], removed: set[str], within: set[str] | None = None
+                       ) -> int:  # fmt: skip
+    keep = accounts if within is None else within
+    undirected = nx.Graph()
+    undirected.add_nodes_from(n for n in graph if n not in removed)
+    undirected.add_edges_from((a, b) for a, b in graph.edges if a not in removed and b not in removed)
+    undirected.add_edges_from((a, b) for a, b in graph.graph.get("structural", [])
+                              if a not in removed and b not in removed)  # fmt: skip
+    if within is not None:
+        undirected = undirected.subgraph([n for n in undirected if n in within])
+    return max((sum(1 for n in comp if n in keep) for comp in nx.connected_components(undirected)), default=0)
+
+
+def measure_resilience(db: Database, removal: str) -> ResilienceResult:
+    graph, accounts = flow_graph(db)
+    removed = set(removal_set(db, removal, graph, accounts))
+    _, rows = db.read(VIDEO_COPIES)
+    community = {r["uid"]: int(r["community"]) for r in db.read(COMMUNITIES)[1]}
+    videos: list[VideoReach] = []
+    reach_before: Counter[str] = Counter()
+    reach_after: Counter[str] = Counter()
+    for r in rows:
+        before = {n for n in _reached(graph, r["copies"], set()) if n in accounts and n not in removed}
+        after = {n for n in _reached(graph, r["copies"], removed) if n in accounts}
+        reach_before.update(before)
+        reach_after.update(after)
+        videos.append(VideoReach(r["video"], len(before), len(after)))
+    members: dict[int, set[str]] = defaultdict(set)
+    for uid, c in community.items():
+        members[c].add(uid)
+    per_community = [
+        CommunityReach(
+            c, len(m), len(m & removed),
+            sum(reach_before[a] for a in m), sum(reach_after[a] for a in m),
+            _largest_component(graph, accounts, set(), within=m),
+            _largest_component(graph, accounts, removed, within=m),
+        )
+        for c, m in sorted(members.items(), key=lambda x: (-len(x[1]), x[0]))
+    ]  # fmt: skip
+    remaining = accounts - removed
+    return ResilienceResult(
+        removal=removal, removed=sorted(removed), accounts=len(accounts),
+        largest_component_before=_largest_component(graph, accounts, set()),
+        largest_component_after=_largest_component(graph, accounts, removed),
+        videos=videos, communities=per_community,
+        account_reach={a: (reach_before[a], reach_after[a]) for a in sorted(remaining)},
+    )  # fmt: skip

@@ -1,0 +1,83 @@
+"""The pure parts of the analyses: co-sharing sweeps, the chance test, quantiles, groups, successor scoring."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from graphdb.analytics.coordination import (
+    co_shares,
+    connected_groups,
+    coordination_interval,
+    find_coordinated_pairs,
+    poisson_tail,
+    quantile,
+)
+from graphdb.analytics.successors import Candidate, Suspended, handle_score, score
+
+
+def test_co_shares_pair_distinct_accounts_within_the_window_and_count_objects() -> None:
+    shares = {
+        "u1": [("a", 0), ("b", 30), ("c", 100), ("a", 110)],
+        "u2": [("b", 5), ("a", 0)],
+        "u3": [("a", 0), ("a", 1)],
+    }
+    pairs = co_shares({k: sorted(v, key=lambda s: s[1]) for k, v in shares.items()}, window=60)
+    assert {k: (e.weight, e.co_shares) for k, e in pairs.items()} == {
+        ("a", "b"): (2, 2), ("a", "c"): (1, 1)}  # fmt: skip
+    assert pairs[("a", "b")].objects == {"u1", "u2"}
+
+
+def test_poisson_tail_and_quantile() -> None:
+    assert poisson_tail(0, 3.0) == 1.0
+    assert poisson_tail(1, 2.0) == pytest.approx(1 - math.exp(-2.0))
+    assert poisson_tail(3, 0.0) == 0.0
+    assert quantile([1, 2, 3, 4], 0.5) == 2.5 and quantile([], 0.9) == 0.0 and quantile([7], 0.9) == 7
+
+
+def test_a_group_posting_together_is_coordinated_and_busy_chance_co_sharers_are_not() -> None:
+    shares: dict[str, list[tuple[str, int]]] = {}
+    for burst in range(8):  # three accounts post the same fresh link within seconds, eight times
+        t = burst * 86_400
+        shares[f"burst{burst}"] = [("g1", t), ("g2", t + 5), ("g3", t + 12)]
+    for hour in range(40):  # two busy accounts keep posting the same popular link minutes apart
+        t = 1_000_000 + hour * 3600
+        shares.setdefault("popular", []).extend([("x", t), ("y", t + 50 if hour % 20 == 0 else t + 900)])
+    pairs, kept, threshold = find_coordinated_pairs(shares, window=60, min_repeats=2, percentile=0.0, alpha=0.01,
+                                                    null_window=3600)  # fmt: skip
+    assert threshold == 2.0
+    assert set(kept) == {("g1", "g2"), ("g1", "g3"), ("g2", "g3")}
+    assert ("x", "y") in pairs and pairs[("x", "y")].co_shares == 2  # co-shared, but as often as chance predicts
+    assert connected_groups(list(kept)) == [["g1", "g2", "g3"]]
+
+
+def test_connected_groups_are_sorted_largest_first() -> None:
+    assert connected_groups([("d", "e"), ("a", "b"), ("b", "c")]) == [["a", "b", "c"], ["d", "e"]]
+
+
+def test_coordination_interval_is_the_quick_quantile_of_time_to_half_the_shares() -> None:
+    shares = {"u1": [("a", 0), ("b", 10), ("c", 20), ("d", 30)], "u2": [("a", 0), ("b", 100)]}
+    assert coordination_interval(shares, q=0.0) == 10.0 and coordination_interval(shares, q=1.0) == 100.0
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [("kotimi", "kotimi2", 1.0), ("kotimi2", "kotimi3", 1.0), ("kotimi3", "kotimi2", 0.5), ("abc", "xyz", 0.0),
+     (None, "x", 0.0)],
+)  # fmt: skip
+def test_handle_scores_favour_a_numbered_continuation(old: str | None, new: str, expected: float) -> None:
+    assert handle_score(old, new)[0] == expected
+
+
+def test_successor_score_combines_handle_name_links_audience_and_timing() -> None:
+    s = Suspended("twitter:1", "twitter", "kotimi", "Kotimi", gone=1_000_000, last_post=990_000,
+                  links=["https://a.org/1", "https://a.org/2"], audience={"twitter:9"})  # fmt: skip
+    heir = Candidate("twitter:2", "twitter", "kotimi2", "Kotimi", first_post=1_003_600,
+                     links=["https://a.org/2", "https://b.org/3"], audience={"twitter:9", "twitter:8"})  # fmt: skip
+    stranger = Candidate("twitter:3", "twitter", "zzz", "Other", first_post=1_500_000)
+    best, other = score(s, heir, max_gap_hours=168), score(s, stranger, max_gap_hours=168)
+    assert best.scores == {"handle": 1.0, "name": 1.0, "links": 0.5, "audience": 0.5, "timing": 0.994}
+    assert best.confidence == pytest.approx(0.35 + 0.15 + 0.125 + 0.075 + 0.0994)
+    assert "handle @kotimi2 continues @kotimi" in best.evidence and "first post 1.0 h after" in best.evidence
+    assert other.confidence < 0.1
