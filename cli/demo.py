@@ -6,7 +6,6 @@ run the analyses -> print the top rows of the key prepared queries -> write an i
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -90,16 +89,14 @@ def _analyses(db: Database) -> None:
     from graphdb.analytics.coordination import detect_coordination
 
     c = detect_coordination(db)
-    say(f"    coordination: {json.dumps(_brief(c))}")
+    say(
+        f"    coordination: {len(c.groups)} groups, {c.edges} COORDINATED_WITH edges within {c.window} s "
+        f"({c.candidate_pairs} candidate pairs, {c.chance_rejected} rejected as chance)"
+    )
     b = compute_bridging(db)
     say(f"    bridging: {b.nodes:,} accounts, {b.articulation_points} articulation points, {b.bridges} bridges")
     m = detect_communities(db)
     say(f"    communities: {m.communities} ({m.algorithm}) over {m.nodes:,} nodes")
-
-
-def _brief(result: Any) -> dict[str, Any]:
-    d = result.as_dict() if hasattr(result, "as_dict") else dict(vars(result))
-    return {k: v for k, v in d.items() if isinstance(v, int | float | str)}
 
 
 def _show(db: Database, name: str, title: str, params: dict[str, Any], rows: int, columns: str) -> None:
