@@ -10,16 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-# Identity key property of each node label.
-NODE_KEYS: dict[str, str] = {
-    "Platform": "name",
-    "Account": "uid",
-    "Post": "uid",
-    "Hashtag": "tag",
-    "Url": "url",
-    "Video": "uid",
-    "UrlCheck": "uid",
-}
+from graphdb.schema import KEYS
+
+# Identity key property of each label a reader may assert (LoadRun is the loader's own).
+NODE_KEYS: dict[str, str] = {label: key for label, key in KEYS.items() if label != "LoadRun"}
 
 Props = dict[str, Any]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from graphdb.cypher_text import ident
 from graphdb.db import Database
 
-# label -> identity key. Mirrors etl.records.NODE_KEYS (plus LoadRun) and docs/model.md.
+# label -> identity key: the one list of them (docs/model.md); etl.records.NODE_KEYS and subgraph reads use it.
 KEYS: dict[str, str] = {
     "Platform": "name",
     "Account": "uid",

@@ -17,6 +17,7 @@ from neo4j.graph import Node, Path, Relationship
 
 from graphdb.db import Database
 from graphdb.errors import SwarmgraphError
+from graphdb.schema import KEYS
 
 SEED_KINDS: dict[str, tuple[str, str]] = {
     "hashtag": ("Hashtag", "tag"),
@@ -26,8 +27,7 @@ SEED_KINDS: dict[str, tuple[str, str]] = {
     "post": ("Post", "uid"),
     "platform": ("Platform", "name"),
 }
-KEY_OF = {"Platform": "name", "Account": "uid", "Post": "uid", "Hashtag": "tag", "Url": "url", "Video": "uid",
-          "UrlCheck": "uid", "LoadRun": "id"}  # fmt: skip
+KEY_OF = KEYS
 # Hops through these would pull in everything on a platform or every availability check; platform is an attribute.
 DEFAULT_EXCLUDED_RELS = ("ON", "HOSTED_ON", "CHECKED")
 # The time window keeps the events inside it (a post, an availability check) and drops the things that only appear
