@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from typing import Annotated, Any
@@ -106,5 +106,3 @@ def _cell(value: Any) -> str:
         return value
     return json.dumps(value, ensure_ascii=False)
 
-
-ProgressCallback = Callable[[int, int | None], None]

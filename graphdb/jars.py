@@ -40,9 +40,6 @@ class Jars:
         # The launcher's order: plugins first, then conf, then Neo4j's own jars.
         return os.pathsep.join([str(self.plugins / "*"), str(conf_dir / "*"), str(self.lib / "*")])
 
-    def versions(self) -> dict[str, str]:
-        return pinned_versions()
-
 
 def pinned_versions() -> dict[str, str]:
     """The versions the POM pins, e.g. {'neo4j': '5.26.30', 'apoc': ..., 'gds': ..., 'browser': ...}."""

@@ -200,16 +200,7 @@ def select_subgraph(db: Database, sel: Selection) -> SelectedGraph:
             nxt.append(r["mid"])
         capped = capped or len(rows) >= room
         frontier = nxt
-    g = nx.MultiDiGraph()
-    ids: dict[str, str] = {}
-    for eid, (labels, props) in found.items():
-        nid, attrs = _node_attrs(labels, props)
-        ids[eid] = nid
-        g.add_node(nid, **attrs)
-    _, edges = db.read(_EDGES, {"ids": list(found), "rels": sel.rels or [], "excluded": excluded})
-    for e in edges:
-        props = {k: _native(v) for k, v in e["props"].items() if k != "runs"}
-        g.add_edge(ids[e["a"]], ids[e["b"]], key=e["type"], type=e["type"], **props)
+    g, ids = _induced_graph(db, found, sel.rels or [], excluded)
     cut = cap_nodes(g, sel.max_nodes, {ids[s] for s in seed_ids}, sel.metric)
     return SelectedGraph(g, cut, capped, missing)
 
@@ -252,17 +243,25 @@ def graph_from_keys(db: Database, keys: Iterable[str]) -> nx.MultiDiGraph:
         "RETURN elementId(n) AS id, labels(n) AS labels, properties(n) AS props",
         {"keys": wanted},
     )
+    found = {r["id"]: (r["labels"], r["props"]) for r in rows}
+    return _induced_graph(db, found, [], list(DEFAULT_EXCLUDED_RELS))[0]
+
+
+def _induced_graph(
+    db: Database, found: Mapping[str, tuple[list[str], dict[str, Any]]], rels: list[str], excluded: list[str]
+) -> tuple[nx.MultiDiGraph, dict[str, str]]:
+    """The found nodes (by elementId) and every relationship among them; also elementId -> graph node id."""
     g = nx.MultiDiGraph()
     ids: dict[str, str] = {}
-    for r in rows:
-        nid, attrs = _node_attrs(r["labels"], r["props"])
-        ids[r["id"]] = nid
+    for eid, (labels, props) in found.items():
+        nid, attrs = _node_attrs(labels, props)
+        ids[eid] = nid
         g.add_node(nid, **attrs)
-    _, edges = db.read(_EDGES, {"ids": list(ids), "rels": [], "excluded": list(DEFAULT_EXCLUDED_RELS)})
+    _, edges = db.read(_EDGES, {"ids": list(ids), "rels": rels, "excluded": excluded})
     for e in edges:
         props = {k: _native(v) for k, v in e["props"].items() if k != "runs"}
         g.add_edge(ids[e["a"]], ids[e["b"]], key=e["type"], type=e["type"], **props)
-    return g
+    return g, ids
 
 
 def result_keys(rows: Iterable[Mapping[str, Any]]) -> list[str]:
