@@ -224,7 +224,8 @@ def _start_run(db: Database, run_id: str, path: Path, sha: str, fmt: str) -> Non
     db.write(
         "MERGE (r:LoadRun {id: $id}) "
         "SET r.source = $source, r.sha256 = $sha, r.format = $fmt, r.started_at = datetime($now), "
-        "r.status = 'running', r.swarmgraph_version = $version, r.attempts = coalesce(r.attempts, 0) + 1",
+        "r.status = 'running', r.swarmgraph_version = $version, r.attempts = coalesce(r.attempts, 0) + 1, "
+        "r.loader = 'online'",
         {
             "id": run_id,
             "source": str(path.resolve()),

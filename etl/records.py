@@ -33,7 +33,8 @@ class Node:
     props are plain values only (str, int, float, bool, datetime in UTC, lists of those); None values are dropped
     by the writer, so a missing field never erases a known one.
     placeholder=True means "this node is referenced but its record is absent from the data": the writer creates it
-    with placeholder=true only if it does not exist, and a later real record clears the flag.
+    with placeholder=true only if it does not exist, and a later real record clears the flag. A placeholder's props
+    only fill properties the node lacks; a real record's replace them.
     """
 
     label: str

@@ -3,7 +3,10 @@
 Every write is a MERGE on an identity key, so a file loaded twice, or a load interrupted and run again, ends in the
 same graph. Provenance: every node and relationship carries `runs`, the ids of the LoadRuns that asserted it (one
 relationship per (type, start, end), never one per run). Property rules: None never overwrites; `first_seen`-like
-properties keep the minimum, `last_seen`-like the maximum, list properties are unions.
+properties keep the minimum, `last_seen`-like the maximum, list properties are unions; a full record's values
+replace earlier ones, while a placeholder's values only fill properties the node lacks, so whichever comes first,
+the full record wins (a tweet collected whole and later reported unavailable keeps its text and gains
+`unavailable`). The bulk loader (etl/staging.py) merges with the same functions.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from graphdb.db import Database
 MIN_PROPS = frozenset({"first_seen", "seen_at", "removed_at"})
 MAX_PROPS = frozenset({"last_seen", "last_seen_at", "last_alive_at"})
 UNION_PROPS = frozenset({"raw_forms", "expanded_forms", "media_types", "media_keys"})
+_SPECIAL = MIN_PROPS | MAX_PROPS | UNION_PROPS
 
 # Node write modes, strongest first: a full record beats a placeholder, which beats a bare reference.
 FULL, PLACEHOLDER, REF = 0, 1, 2
@@ -61,6 +65,30 @@ def _merge_props(into: dict[str, Any], new: dict[str, Any]) -> None:
             into[k] = v
 
 
+def _fresh(props: dict[str, Any]) -> dict[str, Any]:
+    """A first assertion's properties: None dropped, unions as sorted sets (as every later merge leaves them)."""
+    return {k: (sorted(set(v)) if k in UNION_PROPS else v) for k, v in props.items() if v is not None}
+
+
+def _fill_props(into: dict[str, Any], new: dict[str, Any]) -> None:
+    """A placeholder's assertion: the min/max/union rules as usual, other values only where the node has none."""
+    for k, v in new.items():
+        if v is None:
+            continue
+        if k in _SPECIAL and k in into:
+            _merge_props(into, {k: v})
+        elif k not in into:
+            into[k] = v
+
+
+def merge_assertion(row_props: dict[str, Any], mode: int, props: dict[str, Any]) -> None:
+    """Fold one more assertion of a node (FULL, PLACEHOLDER or REF) into the properties gathered so far."""
+    if mode == FULL:
+        _merge_props(row_props, props)
+    elif mode == PLACEHOLDER:
+        _fill_props(row_props, props)
+
+
 class Batch:
     """Fragments gathered in memory, deduplicated by identity, ready to flush in a few large statements."""
 
@@ -79,13 +107,12 @@ class Batch:
         by_key = self.nodes.setdefault(label, {})
         row = by_key.get(key)
         if row is None:
-            by_key[key] = _NodeRow(mode, {k: v for k, v in props.items() if v is not None})
+            by_key[key] = _NodeRow(mode, _fresh(props))
             self.size += 1
             return
         if mode < row.mode:
             row.mode = mode
-        if mode != REF:
-            _merge_props(row.props, props)
+        merge_assertion(row.props, mode, props)
 
     def add_rel(self, rel: Rel) -> None:
         self.add_ref(rel.start)
@@ -94,7 +121,7 @@ class Batch:
         pair = (rel.start.key, rel.end.key)
         props = group.get(pair)
         if props is None:
-            group[pair] = {k: v for k, v in rel.props.items() if v is not None}
+            group[pair] = _fresh(rel.props)
             self.size += 1
         else:
             _merge_props(props, rel.props)
@@ -106,16 +133,18 @@ class Batch:
             self.add_rel(r)
 
 
-def _set_clauses(var: str, shape: _Shape) -> str:
+def _set_clauses(var: str, shape: _Shape, *, fill: bool = False) -> str:
     """SET clauses for the temporal and special-rule properties present in a batch.
 
     Names are ours (never data) and go through ident(); values are parameters. A row that lacks a property leaves
-    the stored value alone: every clause keeps the old value when the row's is null.
+    the stored value alone: every clause keeps the old value when the row's is null. With fill (a placeholder's
+    rows), plain temporal values are only written where the node has none.
     """
     parts = []
     for name in sorted(shape.times):
         p, q = f"{var}.{ident(name)}", f"row.t.{ident(name)}"
-        parts.append(f"{p} = CASE WHEN {q} IS NULL THEN {p} ELSE datetime({{epochMillis: {q}}}) END")
+        keep = f"{q} IS NULL OR {p} IS NOT NULL" if fill else f"{q} IS NULL"
+        parts.append(f"{p} = CASE WHEN {keep} THEN {p} ELSE datetime({{epochMillis: {q}}}) END")
     for name in sorted(shape.specials):
         p, raw = f"{var}.{ident(name)}", f"row.s.{ident(name)}"
         q = f"datetime({{epochMillis: {raw}}})" if name in shape.special_times else raw
@@ -124,12 +153,12 @@ def _set_clauses(var: str, shape: _Shape) -> str:
         elif name in MAX_PROPS:
             parts.append(f"{p} = CASE WHEN {raw} IS NULL THEN {p} WHEN {p} IS NULL OR {q} > {p} THEN {q} ELSE {p} END")
         else:  # union
-            parts.append(f"{p} = CASE WHEN {raw} IS NULL THEN {p} ELSE apoc.coll.toSet(coalesce({p}, []) + {raw}) END")
+            union = f"apoc.coll.sort(apoc.coll.toSet(coalesce({p}, []) + {raw}))"
+            parts.append(f"{p} = CASE WHEN {raw} IS NULL THEN {p} ELSE {union} END")
     return "".join(f", {c}" for c in parts)
 
 
 _PROVENANCE = "{v}.runs = CASE WHEN $run IN coalesce({v}.runs, []) THEN {v}.runs ELSE coalesce({v}.runs, []) + $run END"
-_SPECIAL = MIN_PROPS | MAX_PROPS | UNION_PROPS
 
 
 @dataclass
@@ -216,7 +245,9 @@ class GraphWriter:
             if mode == FULL:
                 body = f"SET n += row.p, {prov}{_set_clauses('n', shape)} REMOVE n.placeholder"
             elif mode == PLACEHOLDER:
-                body = f"ON CREATE SET n += row.p, n.placeholder = true{_set_clauses('n', shape)} SET {prov}"
+                # Fill gaps only, whatever came before; the flag only on a node this statement creates.
+                body = (f"ON CREATE SET n.placeholder = true SET n += apoc.map.removeKeys(row.p, keys(n)), "
+                        f"{prov}{_set_clauses('n', shape, fill=True)}")  # fmt: skip
             else:
                 body = f"SET {prov}"
             self._queries[cache_key] = head + body

@@ -33,6 +33,7 @@ DEFAULT_HEAP = "1g"
 DEFAULT_PAGECACHE = "512m"
 USERNAME = "neo4j"
 MAIN_CLASS = "org.neo4j.server.CommunityEntryPoint"
+ADMIN_CLASS = "org.neo4j.cli.AdminTool"  # what `neo4j-admin` runs
 # What Neo4j's own launcher adds; without the java.nio opens some index builds stall.
 JVM_FLAGS = [
     "--add-opens=java.base/java.nio=ALL-UNNAMED",
@@ -73,6 +74,8 @@ class RuntimeState:
     pid: int | None = None
     java: str | None = None
     started_at: float | None = None
+    heap: str | None = None  # what the last start used: a restart (e.g. after a bulk import) keeps it
+    pagecache: str | None = None
 
 
 @dataclass
@@ -164,8 +167,9 @@ class LocalRuntime:
         bolt = _choose_port(bolt_port, previous.bolt_port if previous else None, DEFAULT_BOLT_PORT, say, "Bolt")
         http = _choose_port(http_port, previous.http_port if previous else None, DEFAULT_HTTP_PORT, say, "HTTP",
                             avoid={bolt})  # fmt: skip
-        heap = heap or os.environ.get("SWARMGRAPH_HEAP", DEFAULT_HEAP)
-        pagecache = pagecache or os.environ.get("SWARMGRAPH_PAGECACHE", DEFAULT_PAGECACHE)
+        heap = heap or os.environ.get("SWARMGRAPH_HEAP") or (previous.heap if previous else None) or DEFAULT_HEAP
+        pagecache = (pagecache or os.environ.get("SWARMGRAPH_PAGECACHE") or (previous.pagecache if previous else None)
+                     or DEFAULT_PAGECACHE)  # fmt: skip
         _check_size("heap", heap)
         _check_size("page cache", pagecache)
         self._write_conf(jars, bolt, http, pagecache)
@@ -180,7 +184,7 @@ class LocalRuntime:
             start_new_session=True, env={**os.environ, "NEO4J_HOME": str(self.home), "NEO4J_CONF": str(self.conf_dir)},
         )  # fmt: skip
         log.close()
-        self._save_state(RuntimeState(bolt, http, proc.pid, java, time.time()))
+        self._save_state(RuntimeState(bolt, http, proc.pid, java, time.time(), heap, pagecache))
         self._wait_ready(proc, bolt, timeout)
         return True
 
@@ -286,6 +290,47 @@ db.tx_log.preallocate=false
             state.pid = None
             self._save_state(state)
         return True
+
+    def import_full(
+        self,
+        nodes: list[tuple[str, Path]],
+        relationships: list[tuple[str, Path]],
+        *,
+        array_delimiter: str,
+        log: Path,
+        threads: int | None = None,
+        database: str = "neo4j",
+    ) -> None:
+        """Replace `database` with the given CSV files through Neo4j's offline importer (the server must be stopped).
+
+        Each (label or type, path) pair is one input group whose first line is its header (the database name comes
+        first: the last --nodes/--relationships option would take it for a file). Nothing is skipped: a
+        duplicate node or a relationship to a missing node fails the import. The importer's output goes to `log`.
+        """
+        if self.running_pid() is not None:
+            raise RuntimeSetupError("The local Neo4j is running; stop it before an offline import.")
+        if not (self.conf_dir / "neo4j.conf").is_file():
+            raise RuntimeSetupError(f"No local Neo4j has been set up in {self.home} yet: run `swarmgraph db start`.")
+        jars = ensure_jars()
+        java = find_java()
+        state = self.load_state()
+        heap = (state.heap if state else None) or DEFAULT_HEAP
+        cmd = [java, f"-Xmx{heap}", *JVM_FLAGS, "-cp", jars.classpath(self.conf_dir), ADMIN_CLASS,
+               "database", "import", "full", database, "--overwrite-destination=true", "--multiline-fields=true",
+               f"--array-delimiter={array_delimiter}", f"--threads={threads or os.cpu_count() or 1}",
+               "--skip-bad-relationships=false", "--skip-duplicate-nodes=false", f"--report-file={log}.report",
+               *(f"--nodes={label}={path}" for label, path in nodes),
+               *(f"--relationships={rtype}={path}" for rtype, path in relationships)]  # fmt: skip
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with open(log, "wb") as fh:
+            proc = subprocess.run(
+                cmd, stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=self.home, check=False,
+                env={**os.environ, "NEO4J_HOME": str(self.home), "NEO4J_CONF": str(self.conf_dir)},
+            )  # fmt: skip
+        if proc.returncode != 0:
+            text = log.read_text(encoding="utf-8", errors="replace").splitlines()
+            tail = "\n".join(ln for ln in text[-25:] if ln.strip() and not ln.startswith(".........."))
+            raise RuntimeSetupError(f"Neo4j's importer failed (exit {proc.returncode}); its log is {log}:\n{tail}")
 
     def kill(self) -> None:
         """SIGKILL without ceremony: for crash-recovery tests."""

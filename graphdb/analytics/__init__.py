@@ -36,4 +36,3 @@ def write_rows(db: Database, query: str, rows: Iterable[dict[str, Any]], **param
     for batch in chunks(rows):
         db.write_counters(query, {"rows": batch, **params})
     return len(rows)
-

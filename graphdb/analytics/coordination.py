@@ -224,8 +224,9 @@ def detect_coordination(
 ) -> CoordinationResult:  # fmt: skip
     """Find coordinated link sharing and (unless write=False) replace the COORDINATED_WITH edges with the result."""
     if window <= 0 or null_window <= window or min_repeats < 1 or not 0.0 <= percentile <= 1.0 or not 0 < alpha <= 1:
-        raise ValueError("need window > 0, null_window > window, min_repeats >= 1, 0 <= percentile <= 1 "
-                         "and 0 < alpha <= 1")
+        raise ValueError(
+            "need window > 0, null_window > window, min_repeats >= 1, 0 <= percentile <= 1 and 0 < alpha <= 1"
+        )
     if by not in ("url", "video"):
         raise ValueError(f"by must be url or video, not {by!r}")
     _, rows = db.read(SHARES, {"by": by})

@@ -196,8 +196,14 @@ def suggest_successors(
     starts = [s.last_post if s.last_post is not None else s.gone for s in suspended]
     candidates: dict[str, Candidate] = {}
     if suspended:
-        _, rows = db.read(FIRST_POSTS, {"platforms": sorted({s.platform for s in suspended}),
-                                        "from": min(starts) - 3600, "to": max(s.gone for s in suspended) + max_gap})
+        _, rows = db.read(
+            FIRST_POSTS,
+            {
+                "platforms": sorted({s.platform for s in suspended}),
+                "from": min(starts) - 3600,
+                "to": max(s.gone for s in suspended) + max_gap,
+            },
+        )
         candidates = {r["uid"]: Candidate(r["uid"], r["platform"], r["handle"], r["name"], int(r["first_post"]))
                       for r in rows}  # fmt: skip
     pairs = [

@@ -19,7 +19,7 @@ from graphdb.runtime import LocalRuntime
 
 pytestmark = pytest.mark.neo4j
 FIXTURES = Path(__file__).parent.parent / "fixtures"
-VOLATILE = {"runs", "started_at", "ended_at", "attempts", "seconds", "status"}
+VOLATILE = {"runs", "loader", "started_at", "ended_at", "attempts", "seconds", "status"}
 
 
 def fingerprint(db: Database) -> tuple[list[str], list[str]]:

@@ -1,0 +1,252 @@
+"""The bulk loader: a first load into an empty local database through Neo4j's offline importer.
+
+`swarmgraph load --bulk` reads the same files with the same readers as the online loader and ends in the same graph,
+but instead of MERGE statements it (1) parses files in parallel worker processes, spilling deduplicated batches to
+hash buckets on disk, (2) merges each bucket into the importer's CSV files, in parallel, (3) stops the local server,
+runs `neo4j-admin database import full`, starts the server again, and (4) creates the schema, the LoadRun nodes and
+the few values the CSV cannot carry. It only fills an empty database; incremental loads use the online loader.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import shutil
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from etl.errors import SourceFormatError
+from etl.load import VERSION, FileSummary, LoadSummary, StrictReject, _Rejects, count_graph, file_sha256
+from etl.records import NODE_KEYS
+from etl.staging import (
+    ARRAY_DELIMITER,
+    CsvFile,
+    MergeResult,
+    MergeTask,
+    ParseResult,
+    ParseTask,
+    bucket_count,
+    merge_bucket,
+    parse_file,
+    read_rejects,
+)
+from graphdb.cypher_text import ident
+from graphdb.db import Database
+from graphdb.errors import SwarmgraphError
+from graphdb.runtime import USERNAME, LocalRuntime
+from graphdb.schema import ensure_schema
+from graphdb.settings import ConnectionSettings
+
+DEFAULT_CHUNK_ROWS = 50_000  # rows a parse worker dedupes in memory before spilling
+MARKER = "bulk-import.json"  # in the runtime's run/ directory while a bulk load owns the database
+
+Say = Callable[[str], None]
+
+
+class BulkLoadError(SwarmgraphError):
+    """A bulk load cannot run here (a database that is not empty, a remote server) or failed part-way."""
+
+
+def bulk_load(
+    runtime: LocalRuntime,
+    paths: list[Path],
+    *,
+    fmt: str | None = None,
+    rejects_path: Path = Path("rejects.jsonl"),
+    strict: bool = False,
+    dry_run: bool = False,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    workers: int | None = None,
+    work_dir: Path | None = None,
+    keep_files: bool = False,
+    say: Say = lambda _m: None,
+) -> LoadSummary:
+    """Load files and directories into the runtime's empty database offline. With dry_run: parse and stage only."""
+    from etl.detect import detect_format, iter_source_files
+    from etl.readers import FORMATS
+
+    if fmt is not None and fmt not in FORMATS:
+        raise SourceFormatError(f"Unknown format {fmt!r}; known: {', '.join(sorted(FORMATS))}.")
+    files = list(iter_source_files(paths))
+    if not files:
+        raise SourceFormatError(f"No input files found in {', '.join(str(p) for p in paths)}.")
+    started = time.monotonic()
+    summary = LoadSummary(dry_run=dry_run)
+    plan: list[tuple[Path, str, str, str]] = []  # path, format, run id, sha256
+    seen: set[str] = set()
+    for path in files:
+        name = fmt or detect_format(path)
+        sha = file_sha256(path)
+        run_id = f"{name}:{sha[:16]}"
+        if run_id in seen:  # the same content twice: the online loader would skip the second as loaded
+            summary.skipped.append(str(path))
+            continue
+        seen.add(run_id)
+        plan.append((path, name, run_id, sha))
+    if not dry_run:
+        _check_empty(runtime, say)
+    workers = max(1, workers or os.cpu_count() or 1)
+    work = work_dir or runtime.home / "import" / f"bulk-{datetime.now(UTC):%Y%m%dT%H%M%S}"
+    spill_dir, csv_dir = work / "spill", work / "csv"
+    spill_dir.mkdir(parents=True, exist_ok=True)
+    buckets = bucket_count(sum(p.stat().st_size for p, *_ in plan))
+    try:
+        parsed = _parse_all(plan, spill_dir, buckets, chunk_rows, strict, workers, say)
+        rejects = _Rejects(rejects_path)
+        try:
+            for (path, name, run_id, _sha), res in zip(plan, parsed, strict=True):
+                summary.files.append(FileSummary(str(path), name, run_id, res.records, res.rejected, res.warnings,
+                                                 res.seconds))  # fmt: skip
+                if res.rejects_file is not None:
+                    for reject in read_rejects(res.rejects_file):
+                        rejects.write(reject)
+        finally:
+            summary.rejects_path = rejects.close()
+        say(f"Merging {buckets} buckets into CSV files ...")
+        merged = _merge_all(buckets, spill_dir, csv_dir, [run for _p, _n, run, _s in plan], workers)
+        shutil.rmtree(spill_dir, ignore_errors=True)
+        if not dry_run:
+            _import(runtime, merged, work, plan, summary, say)
+    finally:
+        if not keep_files:
+            shutil.rmtree(work, ignore_errors=True)
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _check_empty(runtime: LocalRuntime, say: Say) -> None:
+    """Refuse a database holding anything, unless an unfinished bulk load of ours is all it holds."""
+    if (runtime.run_dir / MARKER).is_file():
+        say("An earlier bulk load did not finish; its database will be replaced.")
+        return
+    if runtime.running_pid() is None:
+        say(f"Starting the local Neo4j in {runtime.home} to check that its database is empty ...")
+        runtime.start(say=say)
+    with _local_db(runtime) as db:
+        _, rows = db.read("MATCH (n) RETURN count(n) AS n")
+    if rows[0]["n"]:
+        raise BulkLoadError(
+            f"The local database holds {rows[0]['n']:,} nodes; a bulk load only fills an empty database. "
+            "Load into it with `swarmgraph load` (without --bulk), or empty it first."
+        )
+
+
+def _local_db(runtime: LocalRuntime) -> Database:
+    return Database(ConnectionSettings(runtime.bolt_uri() or "", USERNAME, runtime.password(), None, local=True))
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    # spawn: workers start clean, whatever threads (driver, writer) the parent runs
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+def _parse_all(
+    plan: list[tuple[Path, str, str, str]], spill_dir: Path, buckets: int, chunk_rows: int, strict: bool, workers: int,
+    say: Say,
+) -> list[ParseResult]:  # fmt: skip
+    tasks = [ParseTask(i, path, name, spill_dir, buckets, chunk_rows, strict) for i, (path, name, *_r) in
+             enumerate(plan)]  # fmt: skip
+    tasks.sort(key=lambda t: t.path.stat().st_size, reverse=True)  # largest first: the workers finish together
+    results: dict[int, ParseResult] = {}
+    say(f"Parsing {len(tasks)} files with {workers} worker processes ...")
+    records = 0
+    pool = _pool(workers)
+    try:
+        pending: set[Future[ParseResult]] = {pool.submit(parse_file, t) for t in tasks}
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                res = fut.result()
+                results[res.index] = res
+                if res.first_reject is not None:
+                    r = res.first_reject
+                    raise StrictReject(f"{r.file}:{r.line}: {r.reason} (--strict stops at the first reject)")
+                records += res.records
+                say(f"  parsed {plan[res.index][0].name}: {res.records:,} records "
+                    f"({len(results)}/{len(tasks)} files, {records:,} records)")  # fmt: skip
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return [results[i] for i in range(len(plan))]
+
+
+def _merge_all(buckets: int, spill_dir: Path, csv_dir: Path, run_ids: list[str], workers: int) -> list[MergeResult]:
+    with _pool(workers) as pool:
+        return list(pool.map(merge_bucket, [MergeTask(b, spill_dir, csv_dir, run_ids) for b in range(buckets)]))
+
+
+def _import(
+    runtime: LocalRuntime,
+    merged: list[MergeResult],
+    work: Path,
+    plan: list[tuple[Path, str, str, str]],
+    summary: LoadSummary,
+    say: Say,
+) -> None:
+    files: list[CsvFile] = [f for m in merged for f in m.files]
+    marker = runtime.run_dir / MARKER
+    marker.write_text(json.dumps({"started": datetime.now(UTC).isoformat(), "work_dir": str(work)}) + "\n")
+    t0 = datetime.now(UTC)
+    say("Stopping the local Neo4j for the offline import ...")
+    runtime.stop()
+    rows = sum(f.rows for f in files)
+    say(f"Importing {rows:,} nodes and relationships from {len(files)} CSV files ...")
+    runtime.import_full(
+        [(f.name, f.path) for f in files if f.kind == "nodes"],
+        [(f.name, f.path) for f in files if f.kind == "relationships"],
+        array_delimiter=ARRAY_DELIMITER, log=runtime.logs_dir / "bulk-import.log",
+    )  # fmt: skip
+    say("Starting the local Neo4j ...")
+    runtime.start(say=say)
+    with _local_db(runtime) as db:
+        say("Creating constraints and indexes ...")
+        ensure_schema(db)
+        _apply_fixups(db, [f for m in merged for f in m.fixups])
+        _record_runs(db, plan, summary, t0)
+        graph = count_graph(db)
+    summary.counts.nodes_created.update({k: v for k, v in graph["nodes"].items() if k != "LoadRun"})
+    summary.counts.rels_created.update(graph["rels"])
+    marker.unlink(missing_ok=True)
+
+
+def _apply_fixups(db: Database, fixups: list[tuple[Any, ...]]) -> None:
+    """Values the importer's CSV cannot carry exactly, set online by key (parameters only)."""
+    nodes: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    rels: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    for fx in fixups:
+        if fx[0] == "node":
+            _kind, label, key, props = fx
+            nodes[label].append({"k": key, "p": props})
+        else:
+            _kind, rtype, slabel, elabel, a, b, props = fx
+            rels[(rtype, slabel, elabel)].append({"a": a, "b": b, "p": props})
+    for label, rows in nodes.items():
+        db.write(f"UNWIND $rows AS row MATCH (n:{ident(label)} {{{ident(NODE_KEYS[label])}: row.k}}) SET n += row.p",
+                 {"rows": rows})  # fmt: skip
+    for (rtype, slabel, elabel), rows in rels.items():
+        db.write(
+            f"UNWIND $rows AS row MATCH (a:{ident(slabel)} {{{ident(NODE_KEYS[slabel])}: row.a}})"
+            f"-[r:{ident(rtype)}]->(b:{ident(elabel)} {{{ident(NODE_KEYS[elabel])}: row.b}}) SET r += row.p",
+            {"rows": rows},
+        )
+
+
+def _record_runs(db: Database, plan: list[tuple[Path, str, str, str]], summary: LoadSummary, t0: datetime) -> None:
+    by_run = {f.run_id: f for f in summary.files}
+    rows = [
+        {"id": run_id, "source": str(path.resolve()), "sha": sha, "fmt": name, "records": by_run[run_id].records,
+         "rejected": by_run[run_id].rejected, "seconds": by_run[run_id].seconds}
+        for path, name, run_id, sha in plan
+    ]  # fmt: skip
+    db.write(
+        "UNWIND $rows AS row MERGE (r:LoadRun {id: row.id}) "
+        "SET r.source = row.source, r.sha256 = row.sha, r.format = row.fmt, r.started_at = datetime($started), "
+        "r.ended_at = datetime($ended), r.status = 'complete', r.swarmgraph_version = $version, r.attempts = 1, "
+        "r.records = row.records, r.rejected = row.rejected, r.seconds = row.seconds, r.loader = 'bulk'",
+        {"rows": rows, "started": t0.isoformat(), "ended": datetime.now(UTC).isoformat(), "version": VERSION},
+    )

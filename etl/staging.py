@@ -1,0 +1,354 @@
+"""Staging for the bulk loader: parsed fragments spilled to disk in hash buckets, then merged per bucket into CSV
+files in the layout of Neo4j's offline importer (`neo4j-admin database import full`).
+
+Memory stays bounded whatever the input size: a parse worker holds one batch, a merge worker one bucket, and the
+number of buckets grows with the input. Merging follows the online writer's rules (etl/writer.py): a full record
+beats a placeholder beats a bare reference, None never overwrites, first/last-seen keep the minimum/maximum, list
+properties are sorted unions, and `runs` lists every LoadRun that asserted a node or relationship, in load order.
+A value the importer's CSV cannot carry exactly (an empty list, a list item holding the array delimiter, mixed item
+types, a NUL character, an out-of-range number) is kept aside as a fix-up and written online after the import.
+"""
+
+from __future__ import annotations
+
+import math
+import pickle
+import time
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from etl.records import NODE_KEYS, Fragment, Reject
+from etl.writer import PLACEHOLDER, Batch, _merge_props, merge_assertion
+
+ARRAY_DELIMITER = "\x1f"  # the ASCII unit separator: list items holding it go through the fix-up path
+BUCKET_BYTES = 64 << 20  # input bytes per bucket: a merge worker holds one bucket's rows (~100 MB at this size)
+_LONG_MIN, _LONG_MAX = -(1 << 63), (1 << 63) - 1
+
+NodeRow = tuple[str, str, int, dict[str, Any]]  # label, key, mode, props
+RelRow = tuple[str, str, str, str, str, dict[str, Any]]  # type, start label, end label, start key, end key, props
+
+
+def bucket_count(input_bytes: int) -> int:
+    return max(2, math.ceil(input_bytes / BUCKET_BYTES))
+
+
+def bucket_of(key: str, buckets: int) -> int:
+    return zlib.crc32(key.encode("utf-8", "surrogatepass")) % buckets
+
+
+# ----- phase 1: parse one file, spill its batches by bucket ----------------------------------------------------------
+@dataclass
+class ParseTask:
+    index: int  # position of the file in the load plan: merges replay files in this order
+    path: Path
+    fmt: str
+    spill_dir: Path
+    buckets: int
+    chunk_rows: int
+    strict: bool
+
+
+@dataclass
+class ParseResult:
+    index: int
+    records: int = 0
+    rejected: int = 0
+    warnings: int = 0
+    seconds: float = 0.0
+    first_reject: Reject | None = None  # set when strict stopped the file
+    rejects_file: Path | None = None
+
+
+def spill_path(spill_dir: Path, bucket: int, index: int) -> Path:
+    return spill_dir / f"b{bucket:04d}" / f"f{index:06d}.pkl"
+
+
+def parse_file(task: ParseTask) -> ParseResult:
+    """Read one file with its reader, dedupe batches in memory and append them to the file's bucket spills."""
+    from etl.readers import FORMATS
+
+    t0 = time.monotonic()
+    res = ParseResult(task.index)
+    spills: dict[int, IO[bytes]] = {}
+    rejects: IO[str] | None = None
+    batch = Batch()
+    try:
+        for item in FORMATS[task.fmt](task.path):
+            if isinstance(item, Reject):
+                res.rejected += 1
+                if rejects is None:
+                    res.rejects_file = task.spill_dir / f"rejects-{task.index:06d}.pkl"
+                    rejects = open(res.rejects_file, "wb")  # noqa: SIM115 - closed in finally
+                pickle.dump(item, rejects)  # type: ignore[arg-type]
+                if task.strict:
+                    res.first_reject = item
+                    return res
+                continue
+            res.records += 1
+            res.warnings += len(item.warnings)
+            batch.extend(item.nodes, item.rels)
+            if batch.size >= task.chunk_rows:
+                _spill(batch, task, spills)
+                batch = Batch()
+        _spill(batch, task, spills)
+    finally:
+        for fh in spills.values():
+            fh.close()
+        if rejects is not None:
+            rejects.close()
+    res.seconds = time.monotonic() - t0
+    return res
+
+
+def _spill(batch: Batch, task: ParseTask, spills: dict[int, IO[bytes]]) -> None:
+    n = task.buckets
+    node_parts: list[list[NodeRow]] = [[] for _ in range(n)]
+    rel_parts: list[list[RelRow]] = [[] for _ in range(n)]
+    crc = zlib.crc32
+    for label, by_key in batch.nodes.items():
+        for key, row in by_key.items():
+            node_parts[crc(key.encode("utf-8", "surrogatepass")) % n].append((label, key, row.mode, row.props))
+    for (rtype, slabel, elabel), pairs in batch.rels.items():
+        for (a, b), props in pairs.items():
+            rel_parts[crc(a.encode("utf-8", "surrogatepass")) % n].append((rtype, slabel, elabel, a, b, props))
+    for i in range(n):
+        if node_parts[i] or rel_parts[i]:
+            fh = spills.get(i)
+            if fh is None:
+                path = spill_path(task.spill_dir, i, task.index)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                fh = spills[i] = open(path, "wb")  # noqa: SIM115 - closed by parse_file
+            pickle.dump((node_parts[i], rel_parts[i]), fh, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def read_rejects(path: Path) -> Iterator[Reject]:
+    with open(path, "rb") as fh:
+        while True:
+            try:
+                yield pickle.load(fh)
+            except EOFError:
+                return
+
+
+# ----- phase 2: merge one bucket, write the importer's CSV files ------------------------------------------------------
+@dataclass
+class MergeTask:
+    bucket: int
+    spill_dir: Path
+    csv_dir: Path
+    run_ids: list[str]  # by file index
+
+
+@dataclass
+class CsvFile:
+    kind: str  # "nodes" | "relationships"
+    name: str  # label, or relationship type
+    path: Path
+    rows: int
+
+
+@dataclass
+class MergeResult:
+    bucket: int
+    files: list[CsvFile] = field(default_factory=list)
+    fixups: list[tuple[Any, ...]] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def merge_bucket(task: MergeTask) -> MergeResult:
+    t0 = time.monotonic()
+    nodes: dict[str, dict[str, list[Any]]] = {}  # label -> key -> [mode, props, runs]
+    rels: dict[tuple[str, str, str], dict[tuple[str, str], list[Any]]] = {}  # group -> (a, b) -> [props, runs]
+    for index, run in enumerate(task.run_ids):
+        path = spill_path(task.spill_dir, task.bucket, index)
+        if not path.is_file():
+            continue
+        with open(path, "rb") as fh:
+            while True:
+                try:
+                    node_rows, rel_rows = pickle.load(fh)
+                except EOFError:
+                    break
+                _merge_nodes(nodes, node_rows, run)
+                _merge_rels(rels, rel_rows, run)
+    res = MergeResult(task.bucket)
+    out = task.csv_dir
+    for label, by_key in nodes.items():
+        key_name = NODE_KEYS[label]
+        header = [f"{key_name}:ID({label})"]
+        records = (
+            (key, {k: v for k, v in props.items() if k != key_name}, runs, mode == PLACEHOLDER)
+            for key, (mode, props, runs) in by_key.items()
+        )
+        res.files += _write_sheets(out, "nodes", label, header, records, lambda key: ("node", label, key), res.fixups,
+                                   task.bucket)  # fmt: skip
+    for (rtype, slabel, elabel), pairs in rels.items():
+        header = [f":START_ID({slabel})", f":END_ID({elabel})"]
+        rel_records = (((a, b), props, runs, False) for (a, b), (props, runs) in pairs.items())
+        res.files += _write_sheets(
+            out, "relationships", rtype, header, rel_records,
+            lambda ab: ("rel", rtype, slabel, elabel, ab[0], ab[1]), res.fixups, task.bucket,
+            group=f"{slabel}-{elabel}",
+        )  # fmt: skip
+    res.seconds = time.monotonic() - t0
+    return res
+
+
+def _merge_nodes(nodes: dict[str, dict[str, list[Any]]], rows: list[NodeRow], run: str) -> None:
+    for label, key, mode, props in rows:
+        by_key = nodes.get(label)
+        if by_key is None:
+            by_key = nodes[label] = {}
+        row = by_key.get(key)
+        if row is None:
+            by_key[key] = [mode, props, [run]]
+            continue
+        if mode < row[0]:
+            row[0] = mode
+        merge_assertion(row[1], mode, props)
+        if row[2][-1] != run:
+            row[2].append(run)
+
+
+def _merge_rels(
+    rels: dict[tuple[str, str, str], dict[tuple[str, str], list[Any]]], rows: list[RelRow], run: str
+) -> None:
+    for rtype, slabel, elabel, a, b, props in rows:
+        group = (rtype, slabel, elabel)
+        pairs = rels.get(group)
+        if pairs is None:
+            pairs = rels[group] = {}
+        row = pairs.get((a, b))
+        if row is None:
+            pairs[(a, b)] = [props, [run]]
+            continue
+        _merge_props(row[0], props)
+        if row[1][-1] != run:
+            row[1].append(run)
+
+
+# ----- CSV: typed columns, one sheet per compatible set of property types --------------------------------------------
+def csv_type(value: Any) -> str | None:
+    """The importer's column type for a value, or None when the CSV cannot carry it exactly (-> fix-up)."""
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "long" if _LONG_MIN <= value <= _LONG_MAX else None
+    if isinstance(value, float):
+        return "double" if math.isfinite(value) else None
+    if isinstance(value, str):
+        return "string" if "\x00" not in value else None
+    if isinstance(value, datetime):
+        return "datetime"
+    if isinstance(value, list) and value:
+        types = {csv_type(v) for v in value}
+        if len(types) != 1:
+            return None
+        (item,) = types
+        if item == "string" and any(not v or ARRAY_DELIMITER in v for v in value):
+            return None  # an empty item or one holding the delimiter would not split back the same
+        return f"{item}[]" if item in ("string", "long", "double", "boolean", "datetime") else None
+    return None
+
+
+def _quote(s: str) -> str:
+    return '"' + s.replace('"', '""') + '"'
+
+
+def _datetime_text(value: datetime) -> str:
+    # The online writer stores epoch milliseconds rebuilt as a UTC datetime: the same truncation here.
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    ms = int(value.timestamp() * 1000)
+    dt = datetime.fromtimestamp(ms / 1000, tz=UTC)
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+
+
+_SCALAR_TEXT: dict[str, Callable[[Any], str]] = {
+    "boolean": lambda v: "true" if v else "false",
+    "long": str,
+    "double": repr,
+    "string": _quote,
+    "datetime": _datetime_text,
+}
+
+
+def field_text(value: Any, ctype: str) -> str:
+    if ctype.endswith("[]"):
+        item = _SCALAR_TEXT[ctype[:-2]] if ctype != "string[]" else (lambda s: s)
+        return _quote(ARRAY_DELIMITER.join(item(v) for v in value))
+    return _SCALAR_TEXT[ctype](value)
+
+
+@dataclass
+class _Sheet:
+    types: dict[str, str] = field(default_factory=dict)
+    rows: list[tuple[Any, dict[str, Any], list[str], bool]] = field(default_factory=list)
+    placeholder: bool = False
+
+    def accepts(self, typed: dict[str, str]) -> bool:
+        return all(self.types.get(k, t) == t for k, t in typed.items())
+
+
+def _write_sheets(
+    out: Path,
+    kind: str,
+    name: str,
+    id_header: list[str],
+    records: Iterator[tuple[Any, dict[str, Any], list[str], bool]],
+    fixup_target: Callable[[Any], tuple[Any, ...]],
+    fixups: list[tuple[Any, ...]],
+    bucket: int,
+    group: str = "",
+) -> list[CsvFile]:
+    """Rows go to the first sheet whose column types agree with theirs; each sheet is one CSV with its own header."""
+    sheets: list[_Sheet] = []
+    for ident, props, runs, placeholder in records:
+        typed: dict[str, str] = {}
+        odd: dict[str, Any] = {}
+        for k, v in props.items():
+            t = csv_type(v)
+            if t is None:
+                odd[k] = v
+            else:
+                typed[k] = t
+        if odd:
+            fixups.append((*fixup_target(ident), odd))
+        for sheet in sheets:
+            if sheet.accepts(typed):
+                break
+        else:
+            sheet = _Sheet()
+            sheets.append(sheet)
+        sheet.types.update(typed)
+        sheet.placeholder |= placeholder
+        sheet.rows.append((ident, {k: props[k] for k in typed}, runs, placeholder))
+    files = []
+    for i, sheet in enumerate(sheets):
+        columns = sorted(sheet.types)
+        header = id_header + [f"{c}:{sheet.types[c]}" for c in columns] + ["runs:string[]"]
+        header += ["placeholder:boolean"] if sheet.placeholder else []
+        path = out / kind / f"{name}{'-' + group if group else ''}-b{bucket:04d}-s{i}.csv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        texts = [(c, sheet.types[c]) for c in columns]
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            fh.write(",".join(header) + "\n")
+            lines = []
+            for ident, props, runs, placeholder in sheet.rows:
+                ids = [_quote(ident)] if isinstance(ident, str) else [_quote(ident[0]), _quote(ident[1])]
+                cells = [field_text(props[c], t) if c in props else "" for c, t in texts]
+                cells.append(_quote(ARRAY_DELIMITER.join(runs)))
+                if sheet.placeholder:
+                    cells.append("true" if placeholder else "")
+                lines.append(",".join(ids + cells))
+                if len(lines) >= 10_000:
+                    fh.write("\n".join(lines) + "\n")
+                    lines.clear()
+            if lines:
+                fh.write("\n".join(lines) + "\n")
+        files.append(CsvFile(kind, name, path, len(sheet.rows)))
+    return files
