@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from etl.records import NODE_KEYS, Fragment, Reject
+from etl.records import NODE_KEYS, Reject
 from etl.writer import PLACEHOLDER, Batch, _merge_props, merge_assertion
 
 ARRAY_DELIMITER = "\x1f"  # the ASCII unit separator: list items holding it go through the fix-up path
@@ -74,7 +74,7 @@ def parse_file(task: ParseTask) -> ParseResult:
     t0 = time.monotonic()
     res = ParseResult(task.index)
     spills: dict[int, IO[bytes]] = {}
-    rejects: IO[str] | None = None
+    rejects: IO[bytes] | None = None
     batch = Batch()
     try:
         for item in FORMATS[task.fmt](task.path):
@@ -83,7 +83,7 @@ def parse_file(task: ParseTask) -> ParseResult:
                 if rejects is None:
                     res.rejects_file = task.spill_dir / f"rejects-{task.index:06d}.pkl"
                     rejects = open(res.rejects_file, "wb")  # noqa: SIM115 - closed in finally
-                pickle.dump(item, rejects)  # type: ignore[arg-type]
+                pickle.dump(item, rejects)
                 if task.strict:
                     res.first_reject = item
                     return res
@@ -184,14 +184,14 @@ def merge_bucket(task: MergeTask) -> MergeResult:
             (key, {k: v for k, v in props.items() if k != key_name}, runs, mode == PLACEHOLDER)
             for key, (mode, props, runs) in by_key.items()
         )
-        res.files += _write_sheets(out, "nodes", label, header, records, lambda key: ("node", label, key), res.fixups,
+        res.files += _write_sheets(out, "nodes", label, header, records, ("node", label), res.fixups,
                                    task.bucket)  # fmt: skip
     for (rtype, slabel, elabel), pairs in rels.items():
         header = [f":START_ID({slabel})", f":END_ID({elabel})"]
         rel_records = (((a, b), props, runs, False) for (a, b), (props, runs) in pairs.items())
         res.files += _write_sheets(
             out, "relationships", rtype, header, rel_records,
-            lambda ab: ("rel", rtype, slabel, elabel, ab[0], ab[1]), res.fixups, task.bucket,
+            ("rel", rtype, slabel, elabel), res.fixups, task.bucket,
             group=f"{slabel}-{elabel}",
         )  # fmt: skip
     res.seconds = time.monotonic() - t0
@@ -300,7 +300,7 @@ def _write_sheets(
     name: str,
     id_header: list[str],
     records: Iterator[tuple[Any, dict[str, Any], list[str], bool]],
-    fixup_target: Callable[[Any], tuple[Any, ...]],
+    fixup_prefix: tuple[str, ...],
     fixups: list[tuple[Any, ...]],
     bucket: int,
     group: str = "",
@@ -317,7 +317,7 @@ def _write_sheets(
             else:
                 typed[k] = t
         if odd:
-            fixups.append((*fixup_target(ident), odd))
+            fixups.append((*fixup_prefix, *(ident if isinstance(ident, tuple) else (ident,)), odd))
         for sheet in sheets:
             if sheet.accepts(typed):
                 break
