@@ -105,8 +105,10 @@ def time_queries(db: Database, repeat: int, seeds: int) -> dict[str, dict[str, A
 
 
 def graph_size(db: Database) -> dict[str, int]:
-    _, rows = db.read("CALL () { MATCH (n) RETURN count(n) AS nodes } CALL () { MATCH ()-[r]->() RETURN count(r) AS "
-                      "rels } CALL () { MATCH (p:Post) RETURN count(p) AS posts } RETURN nodes, rels, posts")
+    _, rows = db.read(
+        "CALL () { MATCH (n) RETURN count(n) AS nodes } CALL () { MATCH ()-[r]->() RETURN count(r) AS "
+        "rels } CALL () { MATCH (p:Post) RETURN count(p) AS posts } RETURN nodes, rels, posts"
+    )
     return {k: int(v) for k, v in rows[0].items()}
 
 

@@ -32,6 +32,7 @@ from etl.staging import (
     ParseResult,
     ParseTask,
     bucket_count,
+    join_parts,
     merge_bucket,
     parse_file,
     read_rejects,
@@ -96,8 +97,11 @@ def bulk_load(
     spill_dir, csv_dir = work / "spill", work / "csv"
     spill_dir.mkdir(parents=True, exist_ok=True)
     buckets = bucket_count(sum(p.stat().st_size for p, *_ in plan))
+    clock = _Clock(summary.phases)
+    pool = _pool(workers)
     try:
-        parsed = _parse_all(plan, spill_dir, buckets, chunk_rows, strict, workers, say)
+        parsed = _parse_all(pool, plan, spill_dir, buckets, chunk_rows, strict, workers, say)
+        clock.lap("parse")
         rejects = _Rejects(rejects_path)
         try:
             for (path, name, run_id, _sha), res in zip(plan, parsed, strict=True):
@@ -109,15 +113,30 @@ def bulk_load(
         finally:
             summary.rejects_path = rejects.close()
         say(f"Merging {buckets} buckets into CSV files ...")
-        merged = _merge_all(buckets, spill_dir, csv_dir, [run for _p, _n, run, _s in plan], workers)
+        tasks = [MergeTask(b, spill_dir, csv_dir, [run for _p, _n, run, _s in plan]) for b in range(buckets)]
+        merged = list(pool.map(merge_bucket, tasks))
+        pool.shutdown()
         shutil.rmtree(spill_dir, ignore_errors=True)
+        clock.lap("merge")
         if not dry_run:
-            _import(runtime, merged, work, plan, summary, say)
+            _import(runtime, merged, work, plan, summary, clock, say)
     finally:
+        pool.shutdown(wait=True, cancel_futures=True)
         if not keep_files:
             shutil.rmtree(work, ignore_errors=True)
     summary.seconds = time.monotonic() - started
     return summary
+
+
+class _Clock:
+    def __init__(self, phases: dict[str, float]) -> None:
+        self.phases = phases
+        self.t = time.monotonic()
+
+    def lap(self, name: str) -> None:
+        now = time.monotonic()
+        self.phases[name] = now - self.t
+        self.t = now
 
 
 def _check_empty(runtime: LocalRuntime, say: Say) -> None:
@@ -147,8 +166,8 @@ def _pool(workers: int) -> ProcessPoolExecutor:
 
 
 def _parse_all(
-    plan: list[tuple[Path, str, str, str]], spill_dir: Path, buckets: int, chunk_rows: int, strict: bool, workers: int,
-    say: Say,
+    pool: ProcessPoolExecutor, plan: list[tuple[Path, str, str, str]], spill_dir: Path, buckets: int, chunk_rows: int,
+    strict: bool, workers: int, say: Say,
 ) -> list[ParseResult]:  # fmt: skip
     tasks = [ParseTask(i, path, name, spill_dir, buckets, chunk_rows, strict) for i, (path, name, *_r) in
              enumerate(plan)]  # fmt: skip
@@ -156,28 +175,19 @@ def _parse_all(
     results: dict[int, ParseResult] = {}
     say(f"Parsing {len(tasks)} files with {workers} worker processes ...")
     records = 0
-    pool = _pool(workers)
-    try:
-        pending: set[Future[ParseResult]] = {pool.submit(parse_file, t) for t in tasks}
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in done:
-                res = fut.result()
-                results[res.index] = res
-                if res.first_reject is not None:
-                    r = res.first_reject
-                    raise StrictReject(f"{r.file}:{r.line}: {r.reason} (--strict stops at the first reject)")
-                records += res.records
-                say(f"  parsed {plan[res.index][0].name}: {res.records:,} records "
-                    f"({len(results)}/{len(tasks)} files, {records:,} records)")  # fmt: skip
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    pending: set[Future[ParseResult]] = {pool.submit(parse_file, t) for t in tasks}
+    while pending:
+        done, pending = wait(pending, return_when=FIRST_COMPLETED)
+        for fut in done:
+            res = fut.result()
+            results[res.index] = res
+            if res.first_reject is not None:
+                r = res.first_reject
+                raise StrictReject(f"{r.file}:{r.line}: {r.reason} (--strict stops at the first reject)")
+            records += res.records
+            say(f"  parsed {plan[res.index][0].name}: {res.records:,} records "
+                f"({len(results)}/{len(tasks)} files, {records:,} records)")  # fmt: skip
     return [results[i] for i in range(len(plan))]
-
-
-def _merge_all(buckets: int, spill_dir: Path, csv_dir: Path, run_ids: list[str], workers: int) -> list[MergeResult]:
-    with _pool(workers) as pool:
-        return list(pool.map(merge_bucket, [MergeTask(b, spill_dir, csv_dir, run_ids) for b in range(buckets)]))
 
 
 def _import(
@@ -186,14 +196,16 @@ def _import(
     work: Path,
     plan: list[tuple[Path, str, str, str]],
     summary: LoadSummary,
+    clock: _Clock,
     say: Say,
 ) -> None:
-    files: list[CsvFile] = [f for m in merged for f in m.files]
+    files: list[CsvFile] = join_parts([f for m in merged for f in m.files], work / "csv")
     marker = runtime.run_dir / MARKER
     marker.write_text(json.dumps({"started": datetime.now(UTC).isoformat(), "work_dir": str(work)}) + "\n")
     t0 = datetime.now(UTC)
     say("Stopping the local Neo4j for the offline import ...")
     runtime.stop()
+    clock.lap("stop server")
     rows = sum(f.rows for f in files)
     say(f"Importing {rows:,} nodes and relationships from {len(files)} CSV files ...")
     runtime.import_full(
@@ -201,17 +213,21 @@ def _import(
         [(f.name, f.path) for f in files if f.kind == "relationships"],
         array_delimiter=ARRAY_DELIMITER, log=runtime.logs_dir / "bulk-import.log",
     )  # fmt: skip
+    clock.lap("import")
     say("Starting the local Neo4j ...")
     runtime.start(say=say)
+    clock.lap("start server")
     with _local_db(runtime) as db:
         say("Creating constraints and indexes ...")
         ensure_schema(db)
+        clock.lap("constraints and indexes")
         _apply_fixups(db, [f for m in merged for f in m.fixups])
         _record_runs(db, plan, summary, t0)
         graph = count_graph(db)
     summary.counts.nodes_created.update({k: v for k, v in graph["nodes"].items() if k != "LoadRun"})
     summary.counts.rels_created.update(graph["rels"])
     marker.unlink(missing_ok=True)
+    clock.lap("load runs and counts")
 
 
 def _apply_fixups(db: Database, fixups: list[tuple[Any, ...]]) -> None:

@@ -11,8 +11,10 @@ types, a NUL character, an out-of-range number) is kept aside as a fix-up and wr
 
 from __future__ import annotations
 
+import csv
 import math
 import pickle
+import shutil
 import time
 import zlib
 from collections.abc import Callable, Iterator
@@ -22,11 +24,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from etl.records import NODE_KEYS, Reject
-from etl.writer import PLACEHOLDER, Batch, _merge_props, merge_assertion
+from etl.writer import INT64_MAX, INT64_MIN, PLACEHOLDER, Batch, _merge_props, merge_assertion
 
 ARRAY_DELIMITER = "\x1f"  # the ASCII unit separator: list items holding it go through the fix-up path
 BUCKET_BYTES = 64 << 20  # input bytes per bucket: a merge worker holds one bucket's rows (~100 MB at this size)
-_LONG_MIN, _LONG_MAX = -(1 << 63), (1 << 63) - 1
 
 NodeRow = tuple[str, str, int, dict[str, Any]]  # label, key, mode, props
 RelRow = tuple[str, str, str, str, str, dict[str, Any]]  # type, start label, end label, start key, end key, props
@@ -149,6 +150,8 @@ class CsvFile:
     name: str  # label, or relationship type
     path: Path
     rows: int
+    header: str = ""  # the importer's header line, for a part written without it
+    group: str = ""  # relationships: start and end labels
 
 
 @dataclass
@@ -232,31 +235,30 @@ def _merge_rels(
 
 
 # ----- CSV: typed columns, one sheet per compatible set of property types --------------------------------------------
+_SCALAR_TYPES: dict[type, str] = {str: "string", bool: "boolean", int: "long", float: "double", datetime: "datetime"}
+
+
 def csv_type(value: Any) -> str | None:
     """The importer's column type for a value, or None when the CSV cannot carry it exactly (-> fix-up)."""
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "long" if _LONG_MIN <= value <= _LONG_MAX else None
-    if isinstance(value, float):
-        return "double" if math.isfinite(value) else None
-    if isinstance(value, str):
-        return "string" if "\x00" not in value else None
-    if isinstance(value, datetime):
-        return "datetime"
+    t = _SCALAR_TYPES.get(type(value))
+    if t == "string":
+        # an empty string would read back as no property; NUL is not text the importer keeps
+        return t if value and "\x00" not in value else None
+    if t == "long":
+        return t if INT64_MIN <= value <= INT64_MAX else None
+    if t == "double":
+        return t if math.isfinite(value) else None
+    if t is not None:
+        return t
     if isinstance(value, list) and value:
         types = {csv_type(v) for v in value}
         if len(types) != 1:
             return None
         (item,) = types
-        if item == "string" and any(not v or ARRAY_DELIMITER in v for v in value):
-            return None  # an empty item or one holding the delimiter would not split back the same
-        return f"{item}[]" if item in ("string", "long", "double", "boolean", "datetime") else None
+        if item == "string" and any(ARRAY_DELIMITER in v for v in value):
+            return None  # an item holding the delimiter would not split back the same
+        return f"{item}[]" if item is not None else None
     return None
-
-
-def _quote(s: str) -> str:
-    return '"' + s.replace('"', '""') + '"'
 
 
 def _datetime_text(value: datetime) -> str:
@@ -268,20 +270,29 @@ def _datetime_text(value: datetime) -> str:
     return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
 
 
-_SCALAR_TEXT: dict[str, Callable[[Any], str]] = {
-    "boolean": lambda v: "true" if v else "false",
-    "long": str,
-    "double": repr,
-    "string": _quote,
+def _bool_text(v: bool) -> str:
+    return "true" if v else "false"
+
+
+# How a value of each column type becomes CSV text; None: the csv module writes it as it is (quoting as needed).
+_TEXT: dict[str, Callable[[Any], str] | None] = {
+    "string": None,
+    "long": None,
+    "double": None,
+    "boolean": _bool_text,
     "datetime": _datetime_text,
+    "string[]": ARRAY_DELIMITER.join,
+    "long[]": lambda v: ARRAY_DELIMITER.join(map(str, v)),
+    "double[]": lambda v: ARRAY_DELIMITER.join(map(repr, v)),
+    "boolean[]": lambda v: ARRAY_DELIMITER.join(map(_bool_text, v)),
+    "datetime[]": lambda v: ARRAY_DELIMITER.join(map(_datetime_text, v)),
 }
 
 
 def field_text(value: Any, ctype: str) -> str:
-    if ctype.endswith("[]"):
-        item = _SCALAR_TEXT[ctype[:-2]] if ctype != "string[]" else (lambda s: s)
-        return _quote(ARRAY_DELIMITER.join(item(v) for v in value))
-    return _SCALAR_TEXT[ctype](value)
+    """A value's text in a column of the given type, before CSV quoting."""
+    conv = _TEXT[ctype]
+    return conv(value) if conv is not None else str(value) if ctype != "double" else repr(value)
 
 
 @dataclass
@@ -305,50 +316,90 @@ def _write_sheets(
     bucket: int,
     group: str = "",
 ) -> list[CsvFile]:
-    """Rows go to the first sheet whose column types agree with theirs; each sheet is one CSV with its own header."""
+    """Rows go to the first sheet whose column types agree with theirs; each sheet is one headerless CSV part (its
+    header travels in the CsvFile, so parts with the same header can be joined into one importer input)."""
     sheets: list[_Sheet] = []
+    by_signature: dict[tuple[tuple[str, str], ...], _Sheet] = {}
+    scalar = _SCALAR_TYPES
     for ident, props, runs, placeholder in records:
         typed: dict[str, str] = {}
-        odd: dict[str, Any] = {}
+        odd: dict[str, Any] | None = None
         for k, v in props.items():
-            t = csv_type(v)
-            if t is None:
-                odd[k] = v
-            else:
-                typed[k] = t
+            t = scalar.get(type(v))
+            if t is None or t == "string" and (not v or "\x00" in v) or t in ("long", "double"):
+                t = csv_type(v)  # the slow path: lists, numbers' ranges, odd strings
+                if t is None and type(v) is int:
+                    continue  # beyond 64 bits: left out, as the online writer does
+                if t is None:
+                    if odd is None:
+                        odd = {}
+                    odd[k] = v
+                    continue
+            typed[k] = t
         if odd:
             fixups.append((*fixup_prefix, *(ident if isinstance(ident, tuple) else (ident,)), odd))
-        for sheet in sheets:
-            if sheet.accepts(typed):
-                break
-        else:
-            sheet = _Sheet()
-            sheets.append(sheet)
-        sheet.types.update(typed)
+            props = {k: props[k] for k in typed}
+        signature = tuple(typed.items())
+        sheet = by_signature.get(signature)
+        if sheet is None:
+            for sheet in sheets:
+                if sheet.accepts(typed):
+                    break
+            else:
+                sheet = _Sheet()
+                sheets.append(sheet)
+            sheet.types.update(typed)
+            by_signature[signature] = sheet
         sheet.placeholder |= placeholder
-        sheet.rows.append((ident, {k: props[k] for k in typed}, runs, placeholder))
+        sheet.rows.append((ident, props, runs, placeholder))
     files = []
     for i, sheet in enumerate(sheets):
         columns = sorted(sheet.types)
         header = id_header + [f"{c}:{sheet.types[c]}" for c in columns] + ["runs:string[]"]
         header += ["placeholder:boolean"] if sheet.placeholder else []
-        path = out / kind / f"{name}{'-' + group if group else ''}-b{bucket:04d}-s{i}.csv"
+        path = out / "parts" / kind / f"{name}{'-' + group if group else ''}-b{bucket:04d}-s{i}.csv"
         path.parent.mkdir(parents=True, exist_ok=True)
-        texts = [(c, sheet.types[c]) for c in columns]
+        width = len(id_header)
+        converted = [(width + j, conv) for j, c in enumerate(columns) if (conv := _TEXT[sheet.types[c]]) is not None]
+        join = ARRAY_DELIMITER.join
         with open(path, "w", encoding="utf-8", newline="") as fh:
-            fh.write(",".join(header) + "\n")
-            lines = []
+            writer = csv.writer(fh, lineterminator="\n")  # QUOTE_MINIMAL: None stays an empty, absent field
+            batch: list[list[Any]] = []
             for ident, props, runs, placeholder in sheet.rows:
-                ids = [_quote(ident)] if isinstance(ident, str) else [_quote(ident[0]), _quote(ident[1])]
-                cells = [field_text(props[c], t) if c in props else "" for c, t in texts]
-                cells.append(_quote(ARRAY_DELIMITER.join(runs)))
+                row: list[Any] = [ident] if width == 1 else [ident[0], ident[1]]
+                get = props.get
+                row += [get(c) for c in columns]
+                for j, conv in converted:
+                    v = row[j]
+                    if v is not None:
+                        row[j] = conv(v)
+                row.append(join(runs))
                 if sheet.placeholder:
-                    cells.append("true" if placeholder else "")
-                lines.append(",".join(ids + cells))
-                if len(lines) >= 10_000:
-                    fh.write("\n".join(lines) + "\n")
-                    lines.clear()
-            if lines:
-                fh.write("\n".join(lines) + "\n")
-        files.append(CsvFile(kind, name, path, len(sheet.rows)))
+                    row.append("true" if placeholder else None)
+                batch.append(row)
+                if len(batch) >= 10_000:
+                    writer.writerows(batch)
+                    batch.clear()
+            writer.writerows(batch)
+        files.append(CsvFile(kind, name, path, len(sheet.rows), ",".join(header), group))
     return files
+
+
+def join_parts(parts: list[CsvFile], out: Path) -> list[CsvFile]:
+    """One importer input per (kind, name, header): a header line, then every part's rows. Neo4j's importer pays a
+    fixed cost per input file (measured: 480 files took 100 s where the same rows in 26 files took 27 s)."""
+    groups: dict[tuple[str, str, str, str], list[CsvFile]] = {}
+    for part in parts:
+        groups.setdefault((part.kind, part.name, part.group, part.header), []).append(part)
+    joined = []
+    for n, ((kind, name, group, header), members) in enumerate(sorted(groups.items(), key=lambda g: g[0])):
+        path = out / kind / f"{name}{'-' + group if group else ''}-{n:03d}.csv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "wb") as dst:
+            dst.write(header.encode("utf-8") + b"\n")
+            for part in members:
+                with open(part.path, "rb") as src:
+                    shutil.copyfileobj(src, dst, 1 << 20)
+                part.path.unlink()
+        joined.append(CsvFile(kind, name, path, sum(p.rows for p in members), header, group))
+    return joined

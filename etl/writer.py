@@ -15,16 +15,19 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from etl.records import NODE_KEYS, Node, NodeRef, Rel
 from graphdb.cypher_text import ident
-from graphdb.db import Database
+
+if TYPE_CHECKING:  # the driver (and the pandas it imports) stays out of bulk-load workers
+    from graphdb.db import Database
 
 MIN_PROPS = frozenset({"first_seen", "seen_at", "removed_at"})
 MAX_PROPS = frozenset({"last_seen", "last_seen_at", "last_alive_at"})
 UNION_PROPS = frozenset({"raw_forms", "expanded_forms", "media_types", "media_keys"})
 _SPECIAL = MIN_PROPS | MAX_PROPS | UNION_PROPS
+INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1
 
 # Node write modes, strongest first: a full record beats a placeholder, which beats a bare reference.
 FULL, PLACEHOLDER, REF = 0, 1, 2
@@ -42,7 +45,7 @@ class WriteCounts:
         self.properties_set += other.properties_set
 
 
-@dataclass
+@dataclass(slots=True)
 class _NodeRow:
     mode: int
     props: dict[str, Any]
@@ -55,6 +58,8 @@ def _merge_props(into: dict[str, Any], new: dict[str, Any]) -> None:
         old = into.get(k)
         if old is None:
             into[k] = v
+        elif old == v:
+            continue  # every rule keeps an equal value (union lists are kept as sorted sets)
         elif k in MIN_PROPS:
             into[k] = min(old, v)
         elif k in MAX_PROPS:
@@ -67,7 +72,13 @@ def _merge_props(into: dict[str, Any], new: dict[str, Any]) -> None:
 
 def _fresh(props: dict[str, Any]) -> dict[str, Any]:
     """A first assertion's properties: None dropped, unions as sorted sets (as every later merge leaves them)."""
-    return {k: (sorted(set(v)) if k in UNION_PROPS else v) for k, v in props.items() if v is not None}
+    if not props:
+        return {}
+    fresh = {k: v for k, v in props.items() if v is not None}
+    if not UNION_PROPS.isdisjoint(fresh):
+        for k in UNION_PROPS.intersection(fresh):
+            fresh[k] = sorted(set(fresh[k]))
+    return fresh
 
 
 def _fill_props(into: dict[str, Any], new: dict[str, Any]) -> None:
@@ -127,10 +138,49 @@ class Batch:
             _merge_props(props, rel.props)
 
     def extend(self, nodes: Iterable[Node], rels: Iterable[Rel]) -> None:
+        """add_node and add_rel for a whole fragment, inlined: the loaders' hottest loop."""
+        all_nodes, all_rels = self.nodes, self.rels
+        added = 0
         for n in nodes:
-            self.add_node(n)
+            by_key = all_nodes.get(n.label)
+            if by_key is None:
+                by_key = all_nodes[n.label] = {}
+            mode = PLACEHOLDER if n.placeholder else FULL
+            row = by_key.get(n.key)
+            if row is None:
+                by_key[n.key] = _NodeRow(mode, _fresh(n.props))
+                added += 1
+                continue
+            if mode < row.mode:
+                row.mode = mode
+            if n.props:
+                merge_assertion(row.props, mode, n.props)
         for r in rels:
-            self.add_rel(r)
+            start, end = r.start, r.end
+            by_key = all_nodes.get(start.label)
+            if by_key is None:
+                by_key = all_nodes[start.label] = {}
+            if start.key not in by_key:
+                by_key[start.key] = _NodeRow(REF, {})
+                added += 1
+            by_key = all_nodes.get(end.label)
+            if by_key is None:
+                by_key = all_nodes[end.label] = {}
+            if end.key not in by_key:
+                by_key[end.key] = _NodeRow(REF, {})
+                added += 1
+            group_key = (r.type, start.label, end.label)
+            group = all_rels.get(group_key)
+            if group is None:
+                group = all_rels[group_key] = {}
+            pair = (start.key, end.key)
+            props = group.get(pair)
+            if props is None:
+                group[pair] = _fresh(r.props)
+                added += 1
+            elif r.props:
+                _merge_props(props, r.props)
+        self.size += added
 
 
 def _set_clauses(var: str, shape: _Shape, *, fill: bool = False) -> str:
@@ -195,6 +245,8 @@ def _encode(props: dict[str, Any], shape: _Shape) -> dict[str, Any]:
         elif isinstance(v, datetime):
             times[k] = _epoch_ms(v)
             shape.times.add(k)
+        elif type(v) is int and not INT64_MIN <= v <= INT64_MAX:
+            continue  # Neo4j stores 64-bit integers only: an absurd count from hostile input is left out
         else:
             plain[k] = v
     return {"p": plain, "t": times, "s": special}

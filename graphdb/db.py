@@ -60,6 +60,16 @@ class Database:
             with self.driver.session(database=self.settings.database) as s:
                 return s.execute_write(work)
 
+    def write_many(self, queries: list[str]) -> None:
+        """Several parameterless write statements (schema commands) in one transaction."""
+
+        def work(tx: Any) -> None:
+            for query in queries:
+                tx.run(cast(LiteralString, query)).consume()
+
+        with self._translated("writing"), self.driver.session(database=self.settings.database) as s:
+            s.execute_write(work)
+
     def run_autocommit(self, query: str, params: Params | None = None) -> list[dict[str, Any]]:
         """For statements that manage their own transactions (CALL { } IN TRANSACTIONS, schema, GDS writes)."""
         with self._translated("running a statement"), self.driver.session(database=self.settings.database) as s:

@@ -76,6 +76,7 @@ class RuntimeState:
     started_at: float | None = None
     heap: str | None = None  # what the last start used: a restart (e.g. after a bulk import) keeps it
     pagecache: str | None = None
+    cds_dump: str | None = None  # this run writes the class-data archive at exit (see _cds_flags)
 
 
 @dataclass
@@ -174,8 +175,9 @@ class LocalRuntime:
         _check_size("page cache", pagecache)
         self._write_conf(jars, bolt, http, pagecache)
         self._ensure_password()
-        cmd = [java, f"-Xms{heap}", f"-Xmx{heap}", *JVM_FLAGS, "-cp", jars.classpath(self.conf_dir), MAIN_CLASS,
-               f"--home-dir={self.home}", f"--config-dir={self.conf_dir}", "--console-mode"]  # fmt: skip
+        cds_flags, cds_dump = self._cds_flags(jars, java)
+        cmd = [java, f"-Xms{heap}", f"-Xmx{heap}", *JVM_FLAGS, *cds_flags, "-cp", jars.classpath(self.conf_dir),
+               MAIN_CLASS, f"--home-dir={self.home}", f"--config-dir={self.conf_dir}", "--console-mode"]  # fmt: skip
         log = open(self.console_log, "ab")
         log.write(f"\n--- swarmgraph db start {time.strftime('%Y-%m-%dT%H:%M:%S')} ---\n".encode())
         log.flush()
@@ -184,9 +186,23 @@ class LocalRuntime:
             start_new_session=True, env={**os.environ, "NEO4J_HOME": str(self.home), "NEO4J_CONF": str(self.conf_dir)},
         )  # fmt: skip
         log.close()
-        self._save_state(RuntimeState(bolt, http, proc.pid, java, time.time(), heap, pagecache))
+        self._save_state(RuntimeState(bolt, http, proc.pid, java, time.time(), heap, pagecache, cds_dump))
         self._wait_ready(proc, bolt, timeout)
         return True
+
+    def _cds_flags(self, jars: Jars, java: str) -> tuple[list[str], str | None]:
+        """Class-data sharing: a JVM archive of the classes Neo4j loads, shared by every home on this machine.
+
+        Starting from it takes ~6.5 s instead of ~10 s (measured). The archive belongs to one Java and one jar set,
+        so it lives in the jar cache under the Java's identity. Without one, this run records it: the JVM writes it
+        when it exits normally, so the next stop waits for a full exit once, then moves it into place.
+        """
+        archive = _cds_archive(jars, java)
+        if archive.is_file() and archive.stat().st_size > 0:
+            return [f"-XX:SharedArchiveFile={archive}", "-Xlog:cds=off", "-Xlog:cds+dynamic=off"], None
+        dump = self.run_dir / "neo4j-classes.jsa"
+        dump.unlink(missing_ok=True)
+        return [f"-XX:ArchiveClassesAtExit={dump}", "-Xlog:cds=off", "-Xlog:cds+dynamic=off"], str(dump)
 
     def _write_conf(self, jars: Jars, bolt: int, http: int, pagecache: str) -> None:
         conf = f"""# Written by swarmgraph on every start; edit conf/neo4j.extra.conf to add settings of your own.
@@ -279,15 +295,21 @@ db.tx_log.preallocate=false
         if pid is None:
             return False
         proc = psutil.Process(pid)
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout)
-        except psutil.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
+        debug_log = self.logs_dir / "debug.log"
+        offset = debug_log.stat().st_size if debug_log.is_file() else 0
         state = self.load_state()
+        dumping = state is not None and state.cds_dump is not None
+        proc.send_signal(signal.SIGTERM)
+        # Once the databases are stopped the rest is network quiet periods: kill, unless the JVM must exit normally
+        # to write its class-data archive.
+        done = None if dumping else (lambda: _databases_stopped(debug_log, offset))
+        if not _wait_exit(proc, timeout, done):
+            proc.kill()
+            _wait_exit(proc, 10)
         if state is not None:
-            state.pid = None
+            if state.cds_dump and state.java:
+                _install_cds_archive(Path(state.cds_dump), _cds_archive(ensure_jars(), state.java))
+            state.pid, state.cds_dump = None, None
             self._save_state(state)
         return True
 
@@ -338,7 +360,7 @@ db.tx_log.preallocate=false
         if pid is not None:
             proc = psutil.Process(pid)
             proc.kill()
-            proc.wait(10)
+            _wait_exit(proc, 10)
 
     def status(self) -> Status:
         pid = self.running_pid()
@@ -381,6 +403,60 @@ db.tx_log.preallocate=false
 
 
 # ----- helpers -----------------------------------------------------------------------------------------------------
+def _wait_exit(proc: psutil.Process, timeout: float, done: Callable[[], bool] | None = None) -> bool:
+    """Wait until the process has exited. A zombie counts: when the server was started by another live process
+    (a test session, a benchmark), only that process can reap it, and waiting for the pid to vanish would hang.
+    When done() turns true first, the process is killed: what is left of its work no longer matters."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if proc.status() == psutil.STATUS_ZOMBIE:
+                return True
+            if done is not None and done():
+                proc.kill()
+                done = None
+        except psutil.NoSuchProcess:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _cds_archive(jars: Jars, java: str) -> Path:
+    real = os.path.realpath(java)
+    try:
+        version = subprocess.run([real, "-version"], capture_output=True, text=True, timeout=30).stderr
+    except (OSError, subprocess.TimeoutExpired):
+        version = ""
+    key = hashlib.sha256(f"{real}\n{version}".encode()).hexdigest()[:16]
+    return jars.root / f"classes-{key}.jsa"
+
+
+def _install_cds_archive(dump: Path, archive: Path) -> None:
+    """Move a freshly written archive into the shared place (the first one wins; a partial one is dropped)."""
+    try:
+        if dump.is_file() and dump.stat().st_size > 0 and not archive.exists():
+            tmp = archive.with_name(f"{archive.name}.{os.getpid()}.tmp")  # the home may be on another file system
+            shutil.copyfile(dump, tmp)
+            os.replace(tmp, archive)
+    except OSError:
+        pass
+    dump.unlink(missing_ok=True)
+
+
+# Neo4j stops the system database last; once it is stopped every store is checkpointed and closed, and what remains
+# of a shutdown is ~10 s of the network layer's quiet periods (measured on 5.26: Bolt waits 5 s twice).
+_SYSTEM_STOPPED = b"Stopped 'DatabaseId{00000000[system]}' successfully"
+
+
+def _databases_stopped(debug_log: Path, offset: int) -> bool:
+    try:
+        with open(debug_log, "rb") as fh:
+            fh.seek(offset)
+            return _SYSTEM_STOPPED in fh.read()
+    except OSError:
+        return False
+
+
 def _neo4j_credential(password: str) -> str:
     """Neo4j's stored credential: SHA-256 of salt+password, re-hashed to 1024 iterations (Shiro's SimpleHash)."""
     salt = secrets.token_bytes(32)

@@ -99,7 +99,9 @@ def test_queries_run_read_only_unless_their_header_says_write(fixtures_db: Datab
     with pytest.raises(ReadOnlyViolation):
         run_query(fixtures_db, parse_query_file(sneaky), {})
     honest = tmp_path / "honest.cypher"
-    honest.write_text("// name: honest\n// description: Says it writes.\n// param: n int = 2  -- nodes\n"
-                      "// mode: write\nUNWIND range(1, $n) AS i CREATE (s:Scratch {i: i}) RETURN count(s) AS created\n")
+    honest.write_text(
+        "// name: honest\n// description: Says it writes.\n// param: n int = 2  -- nodes\n"
+        "// mode: write\nUNWIND range(1, $n) AS i CREATE (s:Scratch {i: i}) RETURN count(s) AS created\n"
+    )
     assert run_query(fixtures_db, parse_query_file(honest), {"n": "3"})[1] == [{"created": 3}]
     fixtures_db.write("MATCH (s:Scratch) DELETE s")

@@ -202,8 +202,9 @@ def test_every_event_hashtag_is_flagged_and_peaks_inside_its_window(world: World
 
 
 def test_median_time_to_removal_per_host_is_within_20_percent_of_the_planted_one(world: World) -> None:
-    _, hosts = world.db.read("MATCH (u:Url)-[:HOSTED_ON]->(p:Platform) "
-                             "RETURN DISTINCT u.domain AS domain, p.name AS host")
+    _, hosts = world.db.read(
+        "MATCH (u:Url)-[:HOSTED_ON]->(p:Platform) RETURN DISTINCT u.domain AS domain, p.name AS host"
+    )
     platform_of = {r["domain"]: r["host"] for r in hosts}
     rows = {r["host"]: r for r in q(world, "takedown_survival")}
     for domain, planted in world.truth["takedown_delay_hours"].items():

@@ -99,7 +99,7 @@ def test_defaults_types_and_required_parameters() -> None:
     query = parse_query_text(
         HEADER
         + "// param: n int = 5  -- count\n// param: f float = 0.5  -- share\n// param: s string = 'a b'  -- text\n"
-        "// param: b bool = true  -- flag\n// param: l list = [\"x\", \"y\"]  -- items\n"
+        '// param: b bool = true  -- flag\n// param: l list = ["x", "y"]  -- items\n'
         "// param: t datetime = null  -- since\n// param: need string  -- required one\n"
         "RETURN $n, $f, $s, $b, $l, $t, $need",
         "q.cypher",
