@@ -27,7 +27,6 @@ from etl.records import NODE_KEYS
 from etl.staging import (
     ARRAY_DELIMITER,
     CsvFile,
-    MergeResult,
     MergeTask,
     ParseResult,
     ParseTask,
@@ -118,8 +117,11 @@ def bulk_load(
         pool.shutdown()
         shutil.rmtree(spill_dir, ignore_errors=True)
         clock.lap("merge")
+        csv_files = join_parts([f for m in merged for f in m.files], csv_dir)
+        fixups = [f for m in merged for f in m.fixups]
+        clock.lap("join")
         if not dry_run:
-            _import(runtime, merged, work, plan, summary, clock, say)
+            _import(runtime, csv_files, fixups, work, plan, summary, clock, say)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         if not keep_files:
@@ -192,14 +194,14 @@ def _parse_all(
 
 def _import(
     runtime: LocalRuntime,
-    merged: list[MergeResult],
+    files: list[CsvFile],
+    fixups: list[tuple[Any, ...]],
     work: Path,
     plan: list[tuple[Path, str, str, str]],
     summary: LoadSummary,
     clock: _Clock,
     say: Say,
 ) -> None:
-    files: list[CsvFile] = join_parts([f for m in merged for f in m.files], work / "csv")
     marker = runtime.run_dir / MARKER
     marker.write_text(json.dumps({"started": datetime.now(UTC).isoformat(), "work_dir": str(work)}) + "\n")
     t0 = datetime.now(UTC)
@@ -212,6 +214,7 @@ def _import(
         [(f.name, f.path) for f in files if f.kind == "nodes"],
         [(f.name, f.path) for f in files if f.kind == "relationships"],
         array_delimiter=ARRAY_DELIMITER, log=runtime.logs_dir / "bulk-import.log",
+        multiline=[f.path for f in files if f.multiline],
     )  # fmt: skip
     clock.lap("import")
     say("Starting the local Neo4j ...")
@@ -221,7 +224,7 @@ def _import(
         say("Creating constraints and indexes ...")
         ensure_schema(db)
         clock.lap("constraints and indexes")
-        _apply_fixups(db, [f for m in merged for f in m.fixups])
+        _apply_fixups(db, fixups)
         _record_runs(db, plan, summary, t0)
         graph = count_graph(db)
     summary.counts.nodes_created.update({k: v for k, v in graph["nodes"].items() if k != "LoadRun"})

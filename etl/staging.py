@@ -27,7 +27,7 @@ from etl.records import NODE_KEYS, Reject
 from etl.writer import INT64_MAX, INT64_MIN, PLACEHOLDER, Batch, _merge_props, merge_assertion
 
 ARRAY_DELIMITER = "\x1f"  # the ASCII unit separator: list items holding it go through the fix-up path
-BUCKET_BYTES = 64 << 20  # input bytes per bucket: a merge worker holds one bucket's rows (~100 MB at this size)
+BUCKET_BYTES = 32 << 20  # input bytes per bucket: a merge worker holds one bucket's rows (~50 MB at this size)
 
 NodeRow = tuple[str, str, int, dict[str, Any]]  # label, key, mode, props
 RelRow = tuple[str, str, str, str, str, dict[str, Any]]  # type, start label, end label, start key, end key, props
@@ -152,6 +152,7 @@ class CsvFile:
     rows: int
     header: str = ""  # the importer's header line, for a part written without it
     group: str = ""  # relationships: start and end labels
+    multiline: bool = False  # a value holds a line break (conservative: set for every sheet of a label and bucket)
 
 
 @dataclass
@@ -319,6 +320,7 @@ def _write_sheets(
     """Rows go to the first sheet whose column types agree with theirs; each sheet is one headerless CSV part (its
     header travels in the CsvFile, so parts with the same header can be joined into one importer input)."""
     sheets: list[_Sheet] = []
+    sheet_multiline = False
     by_signature: dict[tuple[tuple[str, str], ...], _Sheet] = {}
     scalar = _SCALAR_TYPES
     for ident, props, runs, placeholder in records:
@@ -326,6 +328,8 @@ def _write_sheets(
         odd: dict[str, Any] | None = None
         for k, v in props.items():
             t = scalar.get(type(v))
+            if t == "string" and not sheet_multiline and ("\n" in v or "\r" in v):
+                sheet_multiline = True  # the importer parses such a file the slow way: say which ones
             if t is None or t == "string" and (not v or "\x00" in v) or t in ("long", "double"):
                 t = csv_type(v)  # the slow path: lists, numbers' ranges, odd strings
                 if t is None and type(v) is int:
@@ -381,7 +385,7 @@ def _write_sheets(
                     writer.writerows(batch)
                     batch.clear()
             writer.writerows(batch)
-        files.append(CsvFile(kind, name, path, len(sheet.rows), ",".join(header), group))
+        files.append(CsvFile(kind, name, path, len(sheet.rows), ",".join(header), group, sheet_multiline))
     return files
 
 
@@ -401,5 +405,6 @@ def join_parts(parts: list[CsvFile], out: Path) -> list[CsvFile]:
                 with open(part.path, "rb") as src:
                     shutil.copyfileobj(src, dst, 1 << 20)
                 part.path.unlink()
-        joined.append(CsvFile(kind, name, path, sum(p.rows for p in members), header, group))
+        multiline = any(p.multiline for p in members)
+        joined.append(CsvFile(kind, name, path, sum(p.rows for p in members), header, group, multiline))
     return joined

@@ -320,13 +320,15 @@ db.tx_log.preallocate=false
         *,
         array_delimiter: str,
         log: Path,
+        multiline: list[Path] | None = None,
         threads: int | None = None,
         database: str = "neo4j",
     ) -> None:
         """Replace `database` with the given CSV files through Neo4j's offline importer (the server must be stopped).
 
         Each (label or type, path) pair is one input group whose first line is its header (the database name comes
-        first: the last --nodes/--relationships option would take it for a file). Nothing is skipped: a
+        first: the last --nodes/--relationships option would take it for a file). `multiline` lists the files whose
+        values hold line breaks: only those are parsed the slow, single-threaded way. Nothing is skipped: a
         duplicate node or a relationship to a missing node fails the import. The importer's output goes to `log`.
         """
         if self.running_pid() is not None:
@@ -338,9 +340,11 @@ db.tx_log.preallocate=false
         state = self.load_state()
         heap = (state.heap if state else None) or DEFAULT_HEAP
         cmd = [java, f"-Xmx{heap}", *JVM_FLAGS, "-cp", jars.classpath(self.conf_dir), ADMIN_CLASS,
-               "database", "import", "full", database, "--overwrite-destination=true", "--multiline-fields=true",
+               "database", "import", "full", database, "--overwrite-destination=true",
+               *(["--multiline-fields-format=v2", "--multiline-fields=" + ",".join(map(str, multiline))] if multiline
+                 else ["--multiline-fields=false"]),
                f"--array-delimiter={array_delimiter}", f"--threads={threads or os.cpu_count() or 1}",
-               "--skip-bad-relationships=false", "--skip-duplicate-nodes=false", f"--report-file={log}.report",
+               "--skip-bad-relationships=false", "--skip-duplicate-nodes=false", f"--report-file={log}.report", "--verbose",
                *(f"--nodes={label}={path}" for label, path in nodes),
                *(f"--relationships={rtype}={path}" for rtype, path in relationships)]  # fmt: skip
         log.parent.mkdir(parents=True, exist_ok=True)

@@ -159,11 +159,13 @@ def test_the_importer_reads_hostile_values_back_exactly(bulk_runtime: LocalRunti
     # the empty lang, the empty list, the delimiter inside an item, NUL, infinity: set online after the import
     assert {fx[2] for fx in res.fixups if fx[0] == "node"} == {"twitter:1", "twitter:2", '"twitter:3",'}
     files = join_parts(res.files, tmp_path / "joined")
+    assert {(f.name, f.multiline) for f in files} == {("Post", True), ("Account", False), ("POSTED", True)}
     bulk_runtime.stop()
     bulk_runtime.import_full(
         [(f.name, f.path) for f in files if f.kind == "nodes"],
         [(f.name, f.path) for f in files if f.kind == "relationships"],
         array_delimiter=ARRAY_DELIMITER, log=tmp_path / "import.log",
+        multiline=[f.path for f in files if f.multiline],
     )  # fmt: skip
     bulk_runtime.start()
     with _db(bulk_runtime) as bdb:
