@@ -344,7 +344,8 @@ db.tx_log.preallocate=false
                *(["--multiline-fields-format=v2", "--multiline-fields=" + ",".join(map(str, multiline))] if multiline
                  else ["--multiline-fields=false"]),
                f"--array-delimiter={array_delimiter}", f"--threads={threads or os.cpu_count() or 1}",
-               "--skip-bad-relationships=false", "--skip-duplicate-nodes=false", f"--report-file={log}.report", "--verbose",
+               "--skip-bad-relationships=false", "--skip-duplicate-nodes=false", f"--report-file={log}.report",
+               "--verbose",
                *(f"--nodes={label}={path}" for label, path in nodes),
                *(f"--relationships={rtype}={path}" for rtype, path in relationships)]  # fmt: skip
         log.parent.mkdir(parents=True, exist_ok=True)
