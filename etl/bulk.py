@@ -43,7 +43,7 @@ from graphdb.runtime import USERNAME, LocalRuntime
 from graphdb.schema import ensure_schema
 from graphdb.settings import ConnectionSettings
 
-DEFAULT_CHUNK_ROWS = 50_000  # rows a parse worker dedupes in memory before spilling
+DEFAULT_CHUNK_ROWS = 20_000  # rows a parse worker dedupes in memory before spilling
 MARKER = "bulk-import.json"  # in the runtime's run/ directory while a bulk load owns the database
 
 Say = Callable[[str], None]
@@ -210,12 +210,19 @@ def _import(
     clock.lap("stop server")
     rows = sum(f.rows for f in files)
     say(f"Importing {rows:,} nodes and relationships from {len(files)} CSV files ...")
-    runtime.import_full(
-        [(f.name, f.path) for f in files if f.kind == "nodes"],
-        [(f.name, f.path) for f in files if f.kind == "relationships"],
-        array_delimiter=ARRAY_DELIMITER, log=runtime.logs_dir / "bulk-import.log",
-        multiline=[f.path for f in files if f.multiline],
-    )  # fmt: skip
+    try:
+        runtime.import_full(
+            [(f.name, f.path) for f in files if f.kind == "nodes"],
+            [(f.name, f.path) for f in files if f.kind == "relationships"],
+            array_delimiter=ARRAY_DELIMITER, log=runtime.logs_dir / "bulk-import.log",
+            multiline=[f.path for f in files if f.multiline],
+        )  # fmt: skip
+    except SwarmgraphError as exc:
+        try:  # leave the server running, as it was; the marker lets the next bulk load replace what is there
+            runtime.start(say=say)
+        except SwarmgraphError:
+            pass
+        raise BulkLoadError(f"{exc}\nThe bulk load did not finish; run it again once the cause is fixed.") from None
     clock.lap("import")
     say("Starting the local Neo4j ...")
     runtime.start(say=say)

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from test_load import fingerprint  # pytest puts this directory on sys.path
 from typer.testing import CliRunner
 
 from cli.main import app
@@ -24,7 +25,6 @@ from graphdb.db import Database
 from graphdb.runtime import USERNAME, LocalRuntime
 from graphdb.settings import ConnectionSettings
 from simulator import simulate
-from tests.integration.test_load import fingerprint
 
 pytestmark = pytest.mark.neo4j
 FIXTURES = Path(__file__).parent.parent / "fixtures"
