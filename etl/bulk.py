@@ -94,7 +94,9 @@ def bulk_load(
     workers = max(1, workers or os.cpu_count() or 1)
     work = work_dir or runtime.home / "import" / f"bulk-{datetime.now(UTC):%Y%m%dT%H%M%S}"
     spill_dir, csv_dir = work / "spill", work / "csv"
-    spill_dir.mkdir(parents=True, exist_ok=True)
+    for stale in (spill_dir, csv_dir):  # spills are appended to: never onto an earlier run's
+        shutil.rmtree(stale, ignore_errors=True)
+    spill_dir.mkdir(parents=True)
     buckets = bucket_count(sum(p.stat().st_size for p, *_ in plan))
     clock = _Clock(summary.phases)
     pool = _pool(workers)

@@ -22,6 +22,7 @@ from etl.staging import (
     field_text,
     join_parts,
     merge_bucket,
+    parse_file,
     spill_path,
 )
 from etl.writer import FULL, REF, Batch
@@ -168,3 +169,24 @@ def test_the_online_writer_leaves_out_integers_neo4j_cannot_store() -> None:
     from etl.writer import _encode, _Shape
 
     assert _encode({"like_count": 1 << 70, "reply_count": 3}, _Shape())["p"] == {"reply_count": 3}
+
+
+def test_many_buckets_spill_the_same_rows_with_files_opened_per_write(tmp_path: Path, monkeypatch) -> None:
+    import etl.staging
+
+    fixture = Path(__file__).parent.parent / "fixtures" / "twarc-csv" / "two_tweets.jsonl"
+
+    def staged(name: str) -> list[list[str]]:
+        spill = tmp_path / name / "spill"
+        spill.mkdir(parents=True)
+        res = parse_file(ParseTask(0, fixture, "twarc2", spill, 4, 3, False))  # several chunks: appends
+        assert res.records > 0 and res.rejected == 0
+        parts = [f for b in range(4) for f in merge_bucket(MergeTask(b, spill, tmp_path / name / "csv", ["r"])).files]
+        rows = []
+        for f in join_parts(parts, tmp_path / name / "joined"):
+            rows += [f"{f.name}|{line}" for line in f.path.read_text().splitlines()]
+        return sorted(rows)
+
+    kept_open = staged("open")
+    monkeypatch.setattr(etl.staging, "MAX_OPEN_SPILLS", 1)
+    assert staged("per-write") == kept_open
