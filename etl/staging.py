@@ -192,9 +192,10 @@ def merge_bucket(task: MergeTask) -> MergeResult:
         key_name = NODE_KEYS[label]
         header = [f"{key_name}:ID({label})"]
         records = (
-            (key, {k: v for k, v in props.items() if k != key_name}, runs, mode == PLACEHOLDER)
+            (key, props if key_name not in props else {k: v for k, v in props.items() if k != key_name}, runs,
+             mode == PLACEHOLDER)
             for key, (mode, props, runs) in by_key.items()
-        )
+        )  # fmt: skip
         res.files += _write_sheets(out, "nodes", label, header, records, ("node", label), res.fixups,
                                    task.bucket)  # fmt: skip
     for (rtype, slabel, elabel), pairs in rels.items():
@@ -330,22 +331,39 @@ def _write_sheets(
     sheet_multiline = False
     by_signature: dict[tuple[tuple[str, str], ...], _Sheet] = {}
     scalar = _SCALAR_TYPES
+    isfinite = math.isfinite
     for ident, props, runs, placeholder in records:
+        if not props:  # most relationships: no typing to do
+            sheet = by_signature.get(())
+            if sheet is None:
+                sheet = by_signature[()] = sheets[0] if sheets else _Sheet()
+                if not sheets:
+                    sheets.append(sheet)
+            sheet.placeholder |= placeholder
+            sheet.rows.append((ident, props, runs, placeholder))
+            continue
         typed: dict[str, str] = {}
         odd: dict[str, Any] | None = None
         for k, v in props.items():
             t = scalar.get(type(v))
-            if t == "string" and not sheet_multiline and ("\n" in v or "\r" in v):
-                sheet_multiline = True  # the importer parses such a file the slow way: say which ones
-            if t is None or t == "string" and (not v or "\x00" in v) or t in ("long", "double"):
-                t = csv_type(v)  # the slow path: lists, numbers' ranges, odd strings
-                if t is None and type(v) is int:
+            if t == "string":
+                if not v or "\x00" in v:
+                    t = None
+                elif not sheet_multiline and ("\n" in v or "\r" in v):
+                    sheet_multiline = True  # the importer parses such a file the slow way: say which ones
+            elif t == "long":
+                if not INT64_MIN <= v <= INT64_MAX:
                     continue  # beyond 64 bits: left out, as the online writer does
-                if t is None:
-                    if odd is None:
-                        odd = {}
-                    odd[k] = v
-                    continue
+            elif t == "double":
+                if not isfinite(v):
+                    t = None
+            elif t is None:
+                t = csv_type(v)  # lists and other types
+            if t is None:
+                if odd is None:
+                    odd = {}
+                odd[k] = v
+                continue
             typed[k] = t
         if odd:
             fixups.append((*fixup_prefix, *(ident if isinstance(ident, tuple) else (ident,)), odd))
