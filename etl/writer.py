@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from etl.records import NODE_KEYS, Node, NodeRef, Rel
+from etl.records import NODE_KEYS, Node, Rel
 from graphdb.cypher_text import ident
 
 if TYPE_CHECKING:  # the driver (and the pandas it imports) stays out of bulk-load workers
@@ -108,37 +108,9 @@ class Batch:
         self.rels: dict[tuple[str, str, str], dict[tuple[str, str], dict[str, Any]]] = {}
         self.size = 0
 
-    def add_node(self, node: Node) -> None:
-        self._add(node.label, node.key, FULL if not node.placeholder else PLACEHOLDER, node.props)
-
-    def add_ref(self, ref: NodeRef) -> None:
-        self._add(ref.label, ref.key, REF, {})
-
-    def _add(self, label: str, key: str, mode: int, props: dict[str, Any]) -> None:
-        by_key = self.nodes.setdefault(label, {})
-        row = by_key.get(key)
-        if row is None:
-            by_key[key] = _NodeRow(mode, _fresh(props))
-            self.size += 1
-            return
-        if mode < row.mode:
-            row.mode = mode
-        merge_assertion(row.props, mode, props)
-
-    def add_rel(self, rel: Rel) -> None:
-        self.add_ref(rel.start)
-        self.add_ref(rel.end)
-        group = self.rels.setdefault((rel.type, rel.start.label, rel.end.label), {})
-        pair = (rel.start.key, rel.end.key)
-        props = group.get(pair)
-        if props is None:
-            group[pair] = _fresh(rel.props)
-            self.size += 1
-        else:
-            _merge_props(props, rel.props)
-
     def extend(self, nodes: Iterable[Node], rels: Iterable[Rel]) -> None:
-        """add_node and add_rel for a whole fragment, inlined: the loaders' hottest loop."""
+        """Add a fragment's nodes and relationships (and a bare reference for every end node not seen yet): the
+        loaders' hottest loop, kept in one function."""
         all_nodes, all_rels = self.nodes, self.rels
         added = 0
         for n in nodes:
@@ -157,18 +129,13 @@ class Batch:
                 merge_assertion(row.props, mode, n.props)
         for r in rels:
             start, end = r.start, r.end
-            by_key = all_nodes.get(start.label)
-            if by_key is None:
-                by_key = all_nodes[start.label] = {}
-            if start.key not in by_key:
-                by_key[start.key] = _NodeRow(REF, {})
-                added += 1
-            by_key = all_nodes.get(end.label)
-            if by_key is None:
-                by_key = all_nodes[end.label] = {}
-            if end.key not in by_key:
-                by_key[end.key] = _NodeRow(REF, {})
-                added += 1
+            for ref in (start, end):
+                by_key = all_nodes.get(ref.label)
+                if by_key is None:
+                    by_key = all_nodes[ref.label] = {}
+                if ref.key not in by_key:
+                    by_key[ref.key] = _NodeRow(REF, {})
+                    added += 1
             group_key = (r.type, start.label, end.label)
             group = all_rels.get(group_key)
             if group is None:

@@ -185,3 +185,25 @@ def test_the_importer_reads_hostile_values_back_exactly(bulk_runtime: LocalRunti
     assert sorted((e["a"], e["b"], e["p"].get("evidence")) for e in edges) == [
         ("twitter:9", '"twitter:3",', None), ("twitter:9", "twitter:1", "x\ny")]  # fmt: skip
     assert json.dumps(by_uid["twitter:1"]["cashtags"]) == json.dumps(["a;b", 'c"d', "e,f"])
+
+
+def test_an_importer_failure_restarts_the_server_and_keeps_the_marker(
+    bulk_runtime: LocalRuntime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from graphdb.errors import RuntimeSetupError
+
+    _wipe(bulk_runtime)
+
+    def failing_import(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeSetupError("Neo4j's importer failed (exit 1)")
+
+    monkeypatch.setattr(bulk_runtime, "import_full", failing_import)
+    with pytest.raises(BulkLoadError, match=r"importer failed .*\nThe bulk load did not finish; run it again"):
+        bulk_load(bulk_runtime, [FIXTURES / "twarc-csv"], rejects_path=tmp_path / "r.jsonl")
+    assert bulk_runtime.running_pid() is not None  # running again, as before the load
+    assert (bulk_runtime.run_dir / MARKER).is_file()  # so the next bulk load may replace what is there
+    monkeypatch.undo()
+    bulk_load(bulk_runtime, [FIXTURES / "twarc-csv"], rejects_path=tmp_path / "r2.jsonl")
+    assert not (bulk_runtime.run_dir / MARKER).exists()
+    with _db(bulk_runtime) as bdb:
+        assert count_graph(bdb)["nodes"]["Post"] > 0
