@@ -10,7 +10,7 @@ import unicodedata
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 
@@ -26,9 +26,21 @@ def excerpt(raw: str | bytes) -> str:
     return text[:EXCERPT_CHARS]
 
 
+def open_binary(path: Path) -> BinaryIO:
+    """Open an input file for reading bytes. Every reader opens its input through this function or the text helpers
+    below (never open() directly), so that what they accept (encodings, compression, archive members) is decided
+    in one place."""
+    return open(path, "rb")
+
+
+def source_mtime(path: Path) -> datetime:
+    """When the input file was last modified, in UTC: the capture time of evidence files that carry none."""
+    return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
+
+
 def open_text(path: Path) -> io.TextIOWrapper:
     """Open a text export as UTF-8, tolerating a BOM and replacing undecodable bytes rather than failing."""
-    return open(path, encoding="utf-8-sig", errors="replace", newline="")
+    return io.TextIOWrapper(open_binary(path), encoding="utf-8-sig", errors="replace", newline="")
 
 
 def iter_json_lines(path: Path) -> Iterator[tuple[int, Any] | Reject]:
@@ -36,7 +48,7 @@ def iter_json_lines(path: Path) -> Iterator[tuple[int, Any] | Reject]:
 
     A truncated last line (an interrupted stream) becomes a Reject like any other bad line; the rest still loads.
     """
-    with open(path, "rb") as fh:
+    with open_binary(path) as fh:
         for lineno, raw in enumerate(fh, start=1):
             if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]

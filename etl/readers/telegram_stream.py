@@ -13,6 +13,8 @@ from typing import Any, BinaryIO
 
 import ijson
 
+from etl.readers.common import open_binary
+
 JSONError = ijson.JSONError
 
 _CHAT_PREFIXES = ("", "chats.list.item", "left_chats.list.item")
@@ -25,7 +27,7 @@ _HEADER_EVENTS = 1000  # Telegram Desktop writes three fields before `messages`;
 
 def open_json(path: Path) -> BinaryIO:
     """The file opened for ijson, positioned after a UTF-8 BOM if there is one (yajl rejects it)."""
-    fh = open(path, "rb")
+    fh = open_binary(path)
     if fh.read(3) != b"\xef\xbb\xbf":
         fh.seek(0)
     return fh

@@ -18,7 +18,7 @@ from typing import Any
 import orjson
 
 from etl.errors import SourceFormatError
-from etl.readers.common import excerpt
+from etl.readers.common import excerpt, open_binary
 from etl.readers.twitter_graph import (
     MEDIA_KEY_PREFIX,
     TweetFacts,
@@ -83,7 +83,8 @@ def _records(path: Path) -> Iterator[tuple[int, Any]]:
         for item in checked_json_lines(path, looks_like_twitter_v1, "Twitter v1.1 tweet"):
             yield (item.line, item) if isinstance(item, Reject) else item
         return
-    raw = path.read_bytes()
+    with open_binary(path) as fh:
+        raw = fh.read()
     try:
         doc = orjson.loads(raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw)
     except orjson.JSONDecodeError as exc:
@@ -99,7 +100,7 @@ def _is_json_lines(path: Path) -> bool:
     """True when the first non-blank line is a whole JSON value (JSONL), or, that line being broken, the next one
     is; False for a pretty-printed document, whose lines are fragments."""
     failures = 0
-    with open(path, "rb") as fh:
+    with open_binary(path) as fh:
         for lineno, raw in enumerate(fh, start=1):
             if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]
