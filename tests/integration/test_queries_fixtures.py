@@ -70,10 +70,12 @@ def test_takedown_survival_on_the_hand_made_check_log(fixtures_db: Database) -> 
     assert by_host["archive.org"] == {
         "host": "archive.org", "copies": 1, "removed": 1, "censored": 0, "median_hours_to_removal": 178.0,
         "alive_after_1d": 1.0, "alive_after_3d": 1.0, "alive_after_10d": 0.0, "followup_hours": 178.0,
+        "curve": [[178.0, 0.0]], "censored_hours": [],
     }  # fmt: skip
     assert by_host["example.org"] == {
         "host": "example.org", "copies": 1, "removed": 0, "censored": 1, "median_hours_to_removal": None,
         "alive_after_1d": 1.0, "alive_after_3d": None, "alive_after_10d": None, "followup_hours": 24.0,
+        "curve": [], "censored_hours": [24.0],
     }  # fmt: skip
 
 
