@@ -26,9 +26,9 @@ EDGE_TIME_FIELDS = ("seen_at", "created_at")
 # Lanes, top to bottom: where a release is announced, listed, stored, then spread; then the undated kinds.
 KIND_ORDER = {"social:telegram": 0, "aggregator": 1, "hosting": 2, "shortener": 3, "other": 4, "social": 5}
 TAIL_LANES = ("videos", "hashtags", "unknown")
-LANE_WIDTH_PX = 4000.0  # the whole time span, in canvas pixels (the page zooms to fit)
-ROW_PX, MIN_GAP_PX, MAX_ROWS = 26.0, 30.0, 10  # sub-rows of a lane so nodes close in time do not overlap
-LANE_GAP_PX = 40.0
+LANE_WIDTH_PX = 2400.0  # the whole time span, in canvas pixels (the page zooms to fit)
+ROW_PX, MIN_GAP_PX, MAX_ROWS = 30.0, 24.0, 12  # sub-rows of a lane so nodes close in time do not overlap
+LANE_GAP_PX = 30.0
 UNDATED_X_PX = -160.0  # nodes with no time at all stand left of the axis
 
 
@@ -67,11 +67,11 @@ def node_times(g: nx.MultiDiGraph) -> NodeTimes:
         appear[n] = epoch_ms(d.get(APPEAR_FIELD[label])) if label in APPEAR_FIELD else None
     for n, d in g.nodes(data=True):
         if d.get("label") == "Account":
-            posts = [appear[v] for _, v, t in g.out_edges(n, data="type") if t == "POSTED" and appear[v] is not None]
+            posts = [t for _, v, rel in g.out_edges(n, data="type") if rel == "POSTED" and (t := appear[v]) is not None]
             appear[n] = min(posts) if posts else epoch_ms(d.get("created_at"))
     for n, d in g.nodes(data=True):
         if appear[n] is None and d.get("label") not in APPEAR_FIELD:
-            near = [appear[m] for m in nx.all_neighbors(g, n) if appear[m] is not None and m != n]
+            near = [t for m in nx.all_neighbors(g, n) if m != n and (t := appear[m]) is not None]
             appear[n] = min(near) if near else None
     removed = {n: epoch_ms(d.get(REMOVED_FIELD.get(str(d.get("label")), ""))) for n, d in g.nodes(data=True)}
     edges = []
