@@ -76,7 +76,6 @@ class OpenedPage:
         dialog.dismiss()
 
 
-
 @pytest.fixture
 def open_page(browser_context: Any) -> Iterator[Any]:
     """open_page(path) -> OpenedPage, closed after the test."""

@@ -22,8 +22,10 @@ def cell_text(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:,.4g}" if abs(value) < 1e6 else f"{value:,.0f}"
+    if isinstance(value, float):  # as the query gave it, to 4 decimals (tiny values such as p-values in e-notation)
+        if value != 0 and abs(value) < 0.001:
+            return f"{value:.3g}"
+        return f"{value:,.4f}".rstrip("0").rstrip(".")
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, str):

@@ -27,18 +27,20 @@ def _hours(at: str | None, t0: datetime) -> float | None:
 def route_model(entry: Mapping[str, Any]) -> dict[str, Any]:
     """Lanes, lifelines, shares and hops of one video, in hours after its first share (T0)."""
     sharers, paths, timeline = entry["first_sharers"], entry["paths"], entry["timeline"]
+    # T0 is the video's first share; without shares, its earliest copy or page.
     times = [r["first_share"] for r in sharers] + [r["started"] for r in paths]
-    times += [t for r in timeline for t in (r["first_seen"], r["listed_at"]) if t]
+    times = times or [t for r in timeline for t in (r["first_seen"], r["listed_at"]) if t]
     if not times:
         return {"t0": None, "lanes": [], "lifelines": [], "shares": [], "hops": []}
     t0 = min(datetime.fromisoformat(t) for t in times)
-    lifelines = [
-        {"kind": r["kind"], "url": r["url"], "lane": r["platform"] or "unknown",
-         "start": _hours(r["first_seen"] or r["listed_at"], t0), "listed": _hours(r["listed_at"], t0),
-         "removed": _hours(r["removed_at"], t0),
-         "views": r["views"]}
-        for r in timeline
-    ]  # fmt: skip
+    lifelines = []
+    for r in timeline:
+        start = _hours(r["first_seen"] or r["listed_at"], t0)
+        # a release's page may be shared before this version exists: its line starts with the version's route
+        lifelines.append({"kind": r["kind"], "url": r["url"], "lane": r["platform"] or "unknown",
+                          "start": None if start is None else max(start, 0.0), "first_seen": r["first_seen"],
+                          "listed": _hours(r["listed_at"], t0), "removed": _hours(r["removed_at"], t0),
+                          "views": r["views"]})  # fmt: skip
     shares = []
     for r in sharers:
         for i, s in enumerate(r["earliest_shares"]):
@@ -112,13 +114,16 @@ def _lifelines(ax: Any, lifelines: Sequence[Mapping[str, Any]], y: Mapping[str, 
 
 
 def _hops(ax: Any, hops: Sequence[Mapping[str, Any]], y: Mapping[str, int], index: int) -> None:
+    from matplotlib.patches import FancyArrowPatch
+
     for i, h in enumerate(hops):
         points = [(h["start_hours"], y[h["from_lane"]])] + [(h["start_hours"], y[lane]) for _, lane in h["via"]]
         points.append((h["hours"], y[h["to_lane"]]))
-        for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
-            ax.annotate("", xy=(x1, y1), xytext=(x0, y0), gid=f"route-{index}-hop-{i}",
-                        arrowprops={"arrowstyle": "-|>", "color": HOP_COLOUR, "lw": 0.6, "alpha": 0.55,
-                                    "shrinkA": 0, "shrinkB": 2, "mutation_scale": 7})  # fmt: skip
+        for k, (start, end) in enumerate(zip(points, points[1:], strict=False)):
+            arrow = FancyArrowPatch(start, end, arrowstyle="-|>", color=HOP_COLOUR, linewidth=0.6, alpha=0.55,
+                                    shrinkA=0, shrinkB=2, mutation_scale=7)  # fmt: skip
+            arrow.set_gid(f"route-{index}-hop-{i}-{k}")
+            ax.add_patch(arrow)
         ax.plot([h["hours"]], [y[h["to_lane"]]], marker="o", markersize=3, color=HOP_COLOUR, linestyle="none",
                 gid=f"route-{index}-reached-{i}")  # fmt: skip
         ax.annotate(delay_text(h["delay_hours"]), (h["hours"], y[h["to_lane"]]), xytext=(2, 5),
