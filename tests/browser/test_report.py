@@ -196,10 +196,11 @@ def test_the_graph_slider_shows_what_existed_at_three_times(case: Case, open_pag
         t = span[0] + share * (span[1] - span[0])
         state = view.page.evaluate(
             """(t) => { const s = window.swarmgraphNetwork; s.time.set(t);
-                const shown = s.nodes.get({filter: n => !n.hidden});
-                return {posts: shown.filter(n => n.id.startsWith('Post:')).length,
-                        urls: shown.filter(n => n.id.startsWith('Url:')).length,
-                        grey: shown.filter(n => n.id.startsWith('Url:') && n.color.background === '#e3e3e3').length,
+                const body = s.network.body, shown = body.nodeIndices;  // what vis-network draws
+                const grey = id => body.nodes[id].options.color.background === '#e3e3e3';
+                return {posts: shown.filter(id => id.startsWith('Post:')).length,
+                        urls: shown.filter(id => id.startsWith('Url:')).length,
+                        grey: shown.filter(id => id.startsWith('Url:') && grey(id)).length,
                         all: shown.length, label: document.querySelector('.sg-count').textContent}; }""",
             t,
         )

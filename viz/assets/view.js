@@ -87,11 +87,22 @@ function timeControls(root, view, time) {
   var label = bar.querySelector(".sg-time");
   var count = bar.querySelector(".sg-count");
   var nodeList = view.nodes.get({ fields: ["id", "t0", "t1", "color"] });
-  var edgeList = view.edges.get({ fields: ["id", "from", "to", "t0"] });
+  var appear = {};
+  nodeList.forEach(function (n) { appear[n.id] = n.t0 === undefined ? null : n.t0; });
+  // vis-network leaves out the edges of hidden nodes by itself: only an edge that appears after both its ends
+  // (a LISTS seen later) needs hiding of its own. Fewer updates keep playback fast.
+  var edgeList = view.edges.get({
+    fields: ["id", "from", "to", "t0"],
+    filter: function (e) {
+      var a = appear[e.from], b = appear[e.to];
+      return e.t0 !== undefined && e.t0 !== null && (a === null || e.t0 > a) && (b === null || e.t0 > b);
+    },
+  });
   var state = {}, shown = {}, colour = {};
   nodeList.forEach(function (n) { state[n.id] = 1; colour[n.id] = n.color; });
   edgeList.forEach(function (e) { shown[e.id] = true; });
-  var control = { min: time.min, max: time.max, current: time.max, playing: false, frames: [] };
+  // playMs: how long playback takes over the whole span; frames: the intervals between the frames it drew (ms).
+  var control = { min: time.min, max: time.max, current: time.max, playing: false, frames: [], playMs: time.playMs };
   bar.hidden = false;
   slider.min = 0;
   slider.max = STEPS;
@@ -101,6 +112,30 @@ function timeControls(root, view, time) {
     return n.t1 !== undefined && n.t1 !== null && t >= n.t1 ? 2 : 1;
   }
 
+  // DataSet updates re-parse every changed node's options and rebuild the network's state (about 0.4 s for 1,000
+  // nodes); the slider flips vis-network's own hidden flags and rebuilds only its visible-node index (a few ms).
+  // Where those internals are missing (another vis-network version), it falls back to DataSet updates.
+  var net = view.network;
+  var direct = net.body && net.body.nodes && typeof net._updateVisibleIndices === "function";
+  function apply(nodeChanges, edgeChanges) {
+    if (!nodeChanges.length && !edgeChanges.length) { return; }
+    if (!direct) {
+      if (nodeChanges.length) { view.nodes.update(nodeChanges); }
+      if (edgeChanges.length) { view.edges.update(edgeChanges); }
+      return;
+    }
+    nodeChanges.forEach(function (c) {
+      var node = net.body.nodes[c.id];
+      if (node.options.hidden !== c.hidden) { node.options.hidden = c.hidden; }
+      if (c.recolour) { node.setOptions({ color: c.color }); }
+    });
+    edgeChanges.forEach(function (c) { net.body.edges[c.id].options.hidden = c.hidden; });
+    net._updateVisibleIndices();
+    net.redraw();
+  }
+  control.shown = function (id) { return state[id] !== 0; };
+  control.removed = function (id) { return state[id] === 2; };
+
   control.set = function (t) {
     t = Math.max(time.min, Math.min(time.max, t));
     var nodeChanges = [], edgeChanges = [], visible = 0;
@@ -108,16 +143,16 @@ function timeControls(root, view, time) {
       var s = stateAt(n, t);
       if (s) { visible += 1; }
       if (s !== state[n.id]) {
+        var recolour = (s === 2) !== (state[n.id] === 2);
         state[n.id] = s;
-        nodeChanges.push({ id: n.id, hidden: s === 0, color: s === 2 ? GREY : colour[n.id] });
+        nodeChanges.push({ id: n.id, hidden: s === 0, color: s === 2 ? GREY : colour[n.id], recolour: recolour });
       }
     });
     edgeList.forEach(function (e) {
-      var on = state[e.from] !== 0 && state[e.to] !== 0 && !(e.t0 !== undefined && e.t0 !== null && t < e.t0);
+      var on = t >= e.t0;
       if (on !== shown[e.id]) { shown[e.id] = on; edgeChanges.push({ id: e.id, hidden: !on }); }
     });
-    if (nodeChanges.length) { view.nodes.update(nodeChanges); }
-    if (edgeChanges.length) { view.edges.update(edgeChanges); }
+    apply(nodeChanges, edgeChanges);
     control.current = t;
     control.visible = visible;
     slider.value = String(Math.round(STEPS * (t - time.min) / Math.max(time.max - time.min, 1)));
@@ -132,7 +167,7 @@ function timeControls(root, view, time) {
     if (last !== undefined) { control.frames.push(now - last); }
     var dt = last === undefined ? 0 : now - last;
     last = now;
-    control.set(control.current + (time.max - time.min) * dt / time.playMs);
+    control.set(control.current + (time.max - time.min) * dt / control.playMs);
     if (control.current >= time.max) { control.pause(); return; }
     window.requestAnimationFrame(frame);
   }
