@@ -103,6 +103,13 @@ def doc_examples(truth: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "coordinated_link_sharing": {"evidence": 3},
         "successors": {"with_candidates": True},
         "account_profile": {"account": bridge, "top": 3},
+        "activity_over_time": {"bucket": "day"},
+        "analysis_runs": {},
+        "case_counts": {},
+        "hashtag_volume": {"tags": "event1,event2", "bucket": "day"},
+        "load_runs": {},
+        "top_videos": {"limit": 3},
+        "video_timeline": {"video": video},
     }
 
 

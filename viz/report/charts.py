@@ -10,6 +10,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from matplotlib.patches import Patch
+
 from viz.html import PLATFORM_COLOURS
 from viz.report.svg import clip, figure, to_svg
 
@@ -65,7 +67,9 @@ def activity_chart(rows: Sequence[Mapping[str, Any]], bucket: str) -> tuple[str,
                 base[r["period"]] += r["count"]
         top.set_ylabel(f"posts per {bucket}")
         if platforms:
-            top.legend(loc="upper right", ncols=min(len(platforms), 6))
+            # explicit labels: matplotlib leaves out of automatic legends any label that starts with "_"
+            handles = [Patch(color=colours[p]) for p in platforms]
+            top.legend(handles, [clip(p, 24) for p in platforms], loc="upper right", ncols=min(len(platforms), 6))
         events = _event_strip(strip, [r for r in rows if r["kind"] != "posts"], width)
         strip.set_ylabel("removed")
         if len(periods) > 12:
@@ -150,7 +154,8 @@ def _mark_peak(ax: Any, tag: Mapping[str, Any]) -> None:
 def survival_chart(rows: Sequence[Mapping[str, Any]]) -> tuple[str, dict[str, Any]]:
     """Kaplan-Meier step curves per host (takedown_survival's curve), censoring ticks, the median marked."""
     colours = colour_map([r["host"] for r in rows])
-    drawn = []
+    drawn: list[dict[str, Any]] = []
+    lines: list[tuple[Any, str]] = []
     with figure(4.0) as fig:
         ax = fig.subplots()
         for i, r in enumerate(rows):
@@ -159,11 +164,12 @@ def survival_chart(rows: Sequence[Mapping[str, Any]]) -> tuple[str, dict[str, An
             median = r["median_hours_to_removal"]
             name = f"{clip(r['host'], 24)} (n={r['copies']}, median {median:g} h)" if median is not None else (
                 f"{clip(r['host'], 24)} (n={r['copies']}, median not reached)")  # fmt: skip
-            (line,) = ax.step(hours, alive, where="post", color=colours[r["host"]], label=name, linewidth=1.4)
+            (line,) = ax.step(hours, alive, where="post", color=colours[r["host"]], linewidth=1.4)
+            lines.append((line, name))
             line.set_gid(f"km-{i}")
-            ticks = [(h, _alive_at(r["curve"], h)) for h in r["censored_hours"]]
-            if ticks:
-                ax.plot(*zip(*ticks, strict=True), linestyle="none", marker="|", markersize=7,
+            censored = [(h, _alive_at(r["curve"], h)) for h in r["censored_hours"]]
+            if censored:
+                ax.plot(*zip(*censored, strict=True), linestyle="none", marker="|", markersize=7,
                         color=colours[r["host"]], gid=f"km-censored-{i}")  # fmt: skip
             if median is not None:
                 ax.plot([median, median], [0, 0.5], color=colours[r["host"]], linestyle=":", linewidth=1)
@@ -174,13 +180,13 @@ def survival_chart(rows: Sequence[Mapping[str, Any]]) -> tuple[str, dict[str, An
         ax.set_xscale("symlog", linthresh=24, linscale=1.5)
         right = max([48.0] + [r["followup_hours"] or 0.0 for r in rows])
         ax.set_xlim(0, right * 1.05)
-        ticks = [(v, t) for v, t in KM_TICKS if v <= right * 1.05]
-        ax.set_xticks([v for v, _ in ticks], labels=[t for _, t in ticks])
+        axis = [(v, t) for v, t in KM_TICKS if v <= right * 1.05]
+        ax.set_xticks([v for v, _ in axis], labels=[t for _, t in axis])
         ax.set_ylim(0, 1.02)
         ax.set_xlabel("hours after the first share (linear to 24 h, logarithmic beyond)")
         ax.set_ylabel("share of copies still up")
         if rows:
-            fig.legend(loc="outside right upper")
+            fig.legend([h for h, _ in lines], [n for _, n in lines], loc="outside right upper")
         svg = to_svg(fig, "survival", "Kaplan-Meier survival of hosted copies per host, medians marked")
     return svg, {"curves": drawn}
 
@@ -210,8 +216,6 @@ def bridges_chart(rows: Sequence[Mapping[str, Any]]) -> tuple[str, dict[str, Any
         ax.set_yticks(ys, labels=labels)
         ax.set_xlabel("posts whose flow crosses platforms through the node")
         roles = sorted({r["role"] for r in rows})
-        from matplotlib.patches import Patch
-
         ax.legend([Patch(color=ROLE_COLOURS.get(x, "#9e9e9e")) for x in roles], roles, loc="lower right")
         svg = to_svg(fig, "bridges", "Top cross-platform bridges by crossing flow, coloured by role")
     return svg, {"bars": drawn}
