@@ -118,6 +118,9 @@ def hashtag_chart(lifecycle: Sequence[Mapping[str, Any]], volume: Sequence[Mappi
                    gid=f"hashtag-{i}")  # fmt: skip
             ax.bar(xs, [v["flooding_posts"] for v in mine], width=1 / 24, color=FLOOD_COLOUR, align="edge",
                    label="from flooding accounts")  # fmt: skip
+            if tag.get("active_from") and tag.get("active_until"):
+                ax.axvspan(when(tag["active_from"]), when(tag["active_until"]), color="#b0bec5", alpha=0.25, lw=0,
+                           label="active span (5th-95th percentile)", zorder=0)  # fmt: skip
             _mark_peak(ax, tag)
             badge = " · event hashtag" if tag.get("event_hashtag") else ""
             ax.set_title(f"#{clip(tag['tag'], 40)}{badge}", loc="left", fontweight="bold" if badge else "normal")
