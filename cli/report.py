@@ -12,7 +12,7 @@ from cli.graph_out import HopsOpt, PlatformOpt, QueryOpt, RelsOpt, SeedOpt, Sinc
 
 
 def report(
-    output: Annotated[Path, typer.Option("-o", "--output", help="The HTML file to write (with --pdf, the PDF).")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="The HTML file (--pdf: a .pdf of that name too).")],
     seed: SeedOpt = None,
     hops: HopsOpt = 2,
     rels: RelsOpt = None,

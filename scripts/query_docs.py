@@ -185,7 +185,7 @@ def generate(db: Database, work: Path) -> str:
         examples = doc_examples(truth)
         for name, q in load_catalogue().items():
             args = query_args(name, examples[name])
-            parts.append(query_section(q, args, swarmgraph(args)))
+            parts.append(query_section(q, args, [brief(row, keep=6) for row in swarmgraph(args)]))
     finally:
         os.chdir(cwd)
     return "\n".join(parts).rstrip() + "\n"
