@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from etl.check.run import Observation
 
 VERSION = "0.1.0"
+BATCH = 5_000  # rows per write transaction
 
 
 def write_observations(db: Database, csv_path: Path, first_line: int, observations: list[Observation]) -> str:
@@ -29,13 +30,15 @@ def write_observations(db: Database, csv_path: Path, first_line: int, observatio
         "r.status = 'running', r.swarmgraph_version = $version, r.loader = 'check'",
         {"id": run_id, "source": str(csv_path.resolve()), "now": now.isoformat(), "version": VERSION},
     )
-    batch = Batch()
-    for n, obs in enumerate(observations):
-        item = url_check_item(obs.row(), str(csv_path), first_line + n)
-        if isinstance(item, Reject):  # our own rows: a reject here is a bug, never data to drop silently
-            raise AssertionError(f"check row rejected by the url-checks reader: {item.reason}")
-        batch.extend(item.nodes, item.rels)
-    GraphWriter(db, run_id).flush(batch)
+    writer = GraphWriter(db, run_id)
+    for start in range(0, len(observations), BATCH):
+        batch = Batch()
+        for n, obs in enumerate(observations[start : start + BATCH], start):
+            item = url_check_item(obs.row(), str(csv_path), first_line + n)
+            if isinstance(item, Reject):  # our own rows: a reject here is a bug, never data to drop silently
+                raise AssertionError(f"check row rejected by the url-checks reader: {item.reason}")
+            batch.extend(item.nodes, item.rels)
+        writer.flush(batch)
     db.write(
         "MATCH (r:LoadRun {id: $id}) SET r.ended_at = datetime($now), r.status = 'complete', r.records = $n, "
         "r.rejected = 0",
