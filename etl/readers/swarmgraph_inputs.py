@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
@@ -24,7 +24,9 @@ from etl.records import Fragment, Node, NodeRef, ReaderItem, Reject, Rel
 from etl.urls import InvalidUrl, canonical_url, identify_url, url_fragment
 
 VIDEO_COLUMNS = ("url", "video_id", "title", "language", "version_of", "views", "duration", "hash")
-URL_CHECK_COLUMNS = ("url", "checked_at", "http_status", "status", "source", "rule", "location")
+URL_CHECK_COLUMNS = ("url", "checked_at", "http_status", "status")
+# optional columns: where the observation came from, the rule that decided, a 3xx answer's redirect target
+URL_CHECK_OPTIONAL = ("source", "rule", "location")
 ACCOUNT_COLUMNS = ("uid", "platform", "handle", "name", "created_at", "suspended_at", "same_actor_as", "evidence")
 SNAPSHOT_KEYS = ("page_url", "captured_at", "format", "content")
 URL_CHECK_STATUSES = frozenset({"alive", "removed", "unknown"})
@@ -88,7 +90,7 @@ def read_url_checks_csv(path: Path) -> Iterator[ReaderItem]:
     """(Url)-[:CHECKED]->(UrlCheck {checked_at, http_status, status, source}); the Url gets removed_at /
     last_alive_at. Optional columns `source` (default `csv`), `rule` and `location` are kept as given."""
     file = str(path)
-    for line, row in _iter_named_rows(path, ("url", "checked_at", "status"), URL_CHECK_COLUMNS):
+    for line, row in _iter_named_rows(path, ("url", "checked_at", "status"), URL_CHECK_COLUMNS + URL_CHECK_OPTIONAL):
         yield url_check_item(row, file, line)
 
 
@@ -190,20 +192,29 @@ def _snapshot(obj: Any, file: str, line: int) -> ReaderItem:
         return Reject(file, line, f"format {fmt!r} is not html or text", excerpt(str(obj)))
     try:
         captured_at = parse_iso_utc(captured_raw)
-        page = identify_url(page_url)
-        nodes, rels, page_ref = url_fragment(page_url, seen_at=captured_at)
+        return snapshot_fragment(page_url, captured_at, snapshot_links(page_url, content, fmt), f"{file}:{line}")
     except ValueError as exc:  # InvalidUrl is a ValueError too
         return Reject(file, line, f"bad page_url or captured_at: {exc}", excerpt(str(obj)))
+
+
+def snapshot_fragment(
+    page_url: str, captured_at: datetime, links: list[str], where: str, keep: Callable[[str], bool] | None = None
+) -> Fragment:
+    """(page Url)-[:LISTS {seen_at, last_seen_at}]->(mirror Url) for each off-site link of one capture of a page;
+    `keep(platform kind)` narrows which mirrors count. InvalidUrl when page_url is not a URL. The WARC reader
+    (etl/readers/warc.py) makes its snapshots with this too."""
+    page = identify_url(page_url)
+    nodes, rels, page_ref = url_fragment(page_url, seen_at=captured_at)
     frag = Fragment(nodes=nodes, rels=rels)
     listed: set[NodeRef] = {page_ref}
-    for link in snapshot_links(page_url, content, fmt):
+    for link in links:
         try:
             mirror = identify_url(link)
-            if mirror.domain == page.domain:
+            if mirror.domain == page.domain or (keep is not None and not keep(mirror.kind)):
                 continue  # the aggregator's own navigation, not a mirror
             mirror_nodes, mirror_rels, mirror_ref = url_fragment(link, seen_at=captured_at)
         except InvalidUrl as exc:
-            frag.warnings.append(f"{file}:{line}: link skipped: {exc}")
+            frag.warnings.append(f"{where}: link skipped: {exc}")
             continue
         if mirror_ref in listed:
             continue
