@@ -43,9 +43,16 @@ def _looks_like_time(text: str) -> bool:
 
 
 def table(
-    rows: Sequence[Mapping[str, Any]], columns: Iterable[str], *, caption: str, table_id: str, shown: bool = False
+    rows: Sequence[Mapping[str, Any]],
+    columns: Iterable[str],
+    *,
+    caption: str,
+    table_id: str,
+    shown: bool = False,
+    printed: bool = True,
 ) -> str:
-    """A <details> holding the rows as a table; numbers right-aligned, times shortened to the second."""
+    """A <details> holding the rows as a table; numbers right-aligned, times shortened to the second. shown: open
+    on screen; printed: open in print (long per-period tables are left out of a PDF; the page keeps them)."""
     cols = list(columns)
     head = "".join(f'<th class="{_cls(rows, c)}">{esc(c)}</th>' for c in cols)
     body = []
@@ -53,7 +60,8 @@ def table(
         cells = "".join(f'<td class="{_cls(rows, c)}">{esc(cell_text(_short_time(row.get(c))))}</td>' for c in cols)
         body.append(f"<tr>{cells}</tr>")
     more = f"<p>… and {len(rows) - MAX_ROWS:,} more rows in the embedded data.</p>" if len(rows) > MAX_ROWS else ""
-    return (f'<details{" open" if shown else ""}><summary>{esc(caption)} ({len(rows):,} rows)</summary>'
+    attrs = (" open" if shown else "") + ("" if printed else ' class="screen-only"')
+    return (f'<details{attrs}><summary>{esc(caption)} ({len(rows):,} rows)</summary>'
             f'<table id="{esc(table_id)}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
             f"{more}</details>")  # fmt: skip
 

@@ -78,7 +78,7 @@ def activity(case: Mapping[str, Any], bucket: str, out: dict[str, Any]) -> str:
     svg, out["activity"] = charts.activity_chart(rows, bucket)
     body = (f'<p class="lead">Posts per {esc(bucket)} (UTC) per platform; below, copies found removed and accounts '
             "suspended in each period.</p>" + svg
-            + table(rows, ["period", "kind", "platform", "count"], caption="Counts per period",
+            + table(rows, ["period", "kind", "platform", "count"], caption="Counts per period", printed=False,
                     table_id="table-activity")
             + rerun(case["queries"], "activity"))  # fmt: skip
     return section("activity", "Activity over time", body)
@@ -96,7 +96,7 @@ def hashtags(case: Mapping[str, Any], out: dict[str, Any]) -> str:
             "a sharp peak) are marked.</p>" + svg
             + table(tags["lifecycle"], columns, caption="Lifecycle per hashtag", table_id="table-hashtags")
             + table(tags["volume"], ["tag", "period", "posts", "flooding_posts"], caption="Posts per hour",
-                    table_id="table-hashtag-volume") + rerun(case["queries"], "hashtags"))  # fmt: skip
+                    table_id="table-hashtag-volume", printed=False) + rerun(case["queries"], "hashtags"))  # fmt: skip
     return section("hashtags", "Hashtags", body)
 
 
@@ -133,17 +133,12 @@ def dissemination(case: Mapping[str, Any], out: dict[str, Any]) -> str:
         hops = [dict(h, via=[u for u, _ in h["via"]]) for h in model["hops"]]
         parts.append(table(hops, ["reached", "to_lane", "account", "delay_hours", "via", "steps"],
                            caption="Hops (dissemination_paths)", table_id=f"table-hops-{i}"))  # fmt: skip
-        parts.append(
-            table(
-                model["shares"],
-                ["lane", "post", "handle", "at", "first", "lag_hours"],
-                caption="Earliest shares per platform (first_sharers)",
-                table_id=f"table-shares-{i}",
-            )
-        )
-        parts.append(table(entry["timeline"], ["kind", "platform", "url", "first_seen", "listed_at", "removed_at",
-                                               "views"], caption="Copies and pages (video_timeline)",
-                           table_id=f"table-urls-{i}"))  # fmt: skip
+        columns = ["lane", "post", "handle", "at", "first", "lag_hours"]
+        parts.append(table(model["shares"], columns, caption="Earliest shares per platform (first_sharers)",
+                           table_id=f"table-shares-{i}", printed=False))  # fmt: skip
+        columns = ["kind", "platform", "url", "first_seen", "listed_at", "removed_at", "views"]
+        parts.append(table(entry["timeline"], columns, caption="Copies and pages (video_timeline)",
+                           table_id=f"table-urls-{i}", printed=False))  # fmt: skip
     parts.append(rerun(case["queries"], "dissemination"))
     return section("dissemination", "Dissemination", "".join(parts))
 
