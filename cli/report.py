@@ -9,6 +9,7 @@ import typer
 
 from cli.common import DatabaseOpt, ParamOpt, UriOpt, UserOpt, handled, open_database, parse_params, say
 from cli.graph_out import HopsOpt, PlatformOpt, QueryOpt, RelsOpt, SeedOpt, SinceOpt, UntilOpt
+from graphdb.errors import SwarmgraphError
 
 
 def report(
@@ -44,6 +45,9 @@ def report(
                                           parse_params(param), "degree")  # fmt: skip
             picked = build_report(db, selected, selection, max_nodes=max_nodes, bucket=bucket, top_videos=top_videos,
                                   title=title, defang=defang)  # fmt: skip
+        elif since or until or platform or rels:
+            raise SwarmgraphError("--since, --until, --platform and --rels filter a selection: give --seed or --query "
+                                  "too (without them the report covers the whole graph).")  # fmt: skip
         else:
             picked = build_report(db, None, None, max_nodes=max_nodes, bucket=bucket, top_videos=top_videos,
                                   title=title, defang=defang)  # fmt: skip

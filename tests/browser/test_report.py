@@ -328,3 +328,9 @@ def test_pdf_without_chromium_says_how_to_get_one(case: Case, tmp_path: Path, mo
     assert result.exit_code == 1
     assert "apt-get install chromium" in result.output and "print it to PDF" in result.output
     assert out.is_file() and not (tmp_path / "case.pdf").exists()
+
+
+def test_filters_without_a_selection_are_refused(case: Case, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["report", "--since", "2015-11-16", "-o", str(tmp_path / "x.html")])
+    assert result.exit_code == 1 and "give --seed or --query" in result.output
+    assert not (tmp_path / "x.html").exists()
