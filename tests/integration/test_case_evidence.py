@@ -12,19 +12,23 @@ release7-ar) at 10:00; the Telegram channel posts release7-ar at 10:30; @placeho
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
+from cli.main import app
 from cypher import run_prepared
 from etl.load import load_paths
 from graphdb.db import Database
 from graphdb.values import to_plain
 
 pytestmark = pytest.mark.neo4j
-CASE = Path(__file__).resolve().parents[1] / "fixtures" / "case-evidence"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+CASE = FIXTURES / "case-evidence"
 C1 = "https://archive.org/details/release7-ar"
 C2 = "https://archive.org/details/release7-ar-mirror"
 C3 = "https://youtube.com/watch?v=Rel7AbCdEf0"
@@ -146,3 +150,26 @@ def test_the_evidence_says_where_each_observation_came_from(case_db: Database) -
     _, signed = case_db.read("MATCH (n) WHERE apoc.convert.toJson(properties(n)) CONTAINS 'googlevideo' "
                              "RETURN count(n) AS n")  # fmt: skip
     assert signed == [{"n": 0}]  # the info.json's signed media URLs were never stored
+
+
+def test_damaged_evidence_is_rejected_and_the_rest_loads(db: Database, tmp_path: Path) -> None:
+    """Through the CLI: a bad CDX row, a WARC cut short and an info.json that is not JSON each give a reject naming
+    file and record; everything else in the folder loads; no traceback reaches the user."""
+    folder = tmp_path / "damaged"
+    folder.mkdir()
+    rows = (CASE / "wayback" / "release7-ar.cdx").read_text().splitlines()
+    (folder / "captures.cdx").write_text("\n".join([rows[0], "not a capture row", rows[-1]]) + "\n")
+    warc = (CASE / "warc" / "justpaste-rel7.warc.gz").read_bytes()
+    (folder / "cut.warc.gz").write_bytes(warc[: len(warc) * 2 // 3])
+    (folder / "broken.info.json").write_text('{"id": "AbCdEfGhIjK", "webpage_url": "https://youtu.be/AbCdEfGhIjK"')
+    rejects = tmp_path / "rejects.jsonl"
+    res = CliRunner().invoke(app, ["load", str(folder), "--rejects", str(rejects)])
+    assert res.exit_code == 0, res.output
+    assert "Traceback" not in res.output
+    got = sorted((Path(r["file"]).name, r["line"]) for r in map(json.loads, rejects.read_text().splitlines()))
+    assert got[0] == ("broken.info.json", 1) and got[1] == ("captures.cdx", 2) and got[2][0] == "cut.warc.gz"
+    _, checked = db.read("MATCH (c:UrlCheck) RETURN c.source AS source, count(*) AS n ORDER BY source")
+    assert checked == [{"source": "cdx", "n": 2}, {"source": "warc", "n": 1}]  # both good rows; the one whole page
+    blocked = FIXTURES / "edgi-wayback" / "edgi_cdx_403_blocked_site_error.txt"
+    res = CliRunner().invoke(app, ["load", str(blocked), "--rejects", str(rejects)])
+    assert res.exit_code == 1 and "Blocked Site Error" in res.output and "Traceback" not in res.output
