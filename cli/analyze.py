@@ -15,11 +15,12 @@ from cli.common import DatabaseOpt, OutputFormat, UriOpt, UserOpt, handled, open
 from graphdb.analytics.bridging import compute_bridging
 from graphdb.analytics.communities import detect_communities
 from graphdb.analytics.coordination import detect_coordination
+from graphdb.analytics.copies import suggest_copies
 from graphdb.analytics.resilience import measure_resilience
 from graphdb.analytics.successors import suggest_successors
 from graphdb.errors import SwarmgraphError
 
-app = typer.Typer(help="Built-in analyses: coordination, bridging, communities, resilience, successors.",
+app = typer.Typer(help="Built-in analyses: coordination, bridging, communities, resilience, successors, copies.",
                   no_args_is_help=True)  # fmt: skip
 AnalysisFormat = Annotated[OutputFormat, typer.Option("--format", "-f", help="table or json (csv: the table rows).")]
 
@@ -120,3 +121,15 @@ def successors(
     """Suggest successors of suspended accounts as SAME_ACTOR_AS {confidence, evidence} (never merges)."""
     _show(_run(suggest_successors, uri, username, database, max_gap_days=max_gap_days,
                min_confidence=min_confidence), "suggestions", fmt)  # fmt: skip
+
+
+@app.command()
+def copies(
+    min_confidence: Annotated[float, typer.Option(help="Write suggestions at or above this confidence (equal "
+                                                  "content hashes are certain and always written).")] = 0.5,
+    fmt: AnalysisFormat = OutputFormat.table,
+    uri: UriOpt = None, username: UserOpt = None, database: DatabaseOpt = None,
+) -> None:  # fmt: skip
+    """Hosted copies that are the same work (SAME_WORK_AS) or language versions (SUGGESTED_VERSION_OF): suggestions
+    with confidence and evidence, never merges; replaced by each run."""
+    _show(_run(suggest_copies, uri, username, database, min_confidence=min_confidence), "suggestions", fmt)

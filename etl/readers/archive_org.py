@@ -62,9 +62,10 @@ def read_archive_org_item(
     if isinstance(frag, Reject):
         yield frag
         return
-    hashes, duration = _files(path, frag)
+    hashes, duration, names = _files(path, frag)
     video = next(n for n in frag.nodes if n.label == "Video")
     video.props["hashes"] = sorted(hashes) if hashes else None
+    video.props["upload_ids"] = sorted({item, *names})  # what the uploader named the item and its files
     video.props["duration"] = duration
     essential: dict[str, Any] = {}  # the answer's shape, for the rules: {} / dark / an item
     if answer:
@@ -118,9 +119,11 @@ def _item_copy(item: str, meta: dict[str, Any], file: str, views: Any = None, li
     return frag
 
 
-def _files(path: Path, frag: Fragment) -> tuple[set[str], float | None]:
-    """Content hashes of the item's original files (not archive.org's bookkeeping) and the first media length."""
+def _files(path: Path, frag: Fragment) -> tuple[set[str], float | None, set[str]]:
+    """Content hashes and names of the item's original files (not archive.org's bookkeeping) and the first media
+    length."""
     hashes: set[str] = set()
+    names: set[str] = set()
     duration: float | None = None
     seen = 0
     with open_json(path) as fh:
@@ -131,6 +134,8 @@ def _files(path: Path, frag: Fragment) -> tuple[set[str], float | None]:
             if name.endswith(_BOOKKEEPING):
                 continue
             seen += 1
+            if seen <= MAX_HASHED_FILES and name:
+                names.add(name[:200])
             if seen > MAX_HASHED_FILES:
                 frag.warnings.append(f"{path}: more than {MAX_HASHED_FILES} original files; the rest are not hashed")
                 break
@@ -140,7 +145,7 @@ def _files(path: Path, frag: Fragment) -> tuple[set[str], float | None]:
                     hashes.add(f"{kind}:{value.strip().lower()}")
             if duration is None:
                 duration = _length(entry.get("length"))
-    return hashes, duration
+    return hashes, duration, names
 
 
 def _length(value: Any) -> float | None:

@@ -105,6 +105,7 @@ def _copy(
         "language": language_code(info.get("language")), "uploaded_at": uploaded,
         "availability": _text(info.get("availability")), "live_status": _text(info.get("live_status")),
         "extractor": _text(info.get("extractor_key") or info.get("extractor")),
+        "upload_ids": [_text(info["display_id"])] if _text(info.get("display_id")) else None,
     })  # fmt: skip
     frag.nodes.append(video)
     views = _number(info.get("view_count"), frag, where, "view_count")

@@ -21,6 +21,8 @@ TG_SHOWN = '<div class="tgme_widget_message_bubble"><div class="tgme_widget_mess
 
 # (rule expected, url, status, location, body, decision)
 CASES = [
+    ("justpaste-notice", "https://justpaste.it/abc12", 200, None,
+     "<html><body><div class='notice'>This content has been removed.</div></body></html>", "removed"),
     ("youtube-oembed-not-found", "https://www.youtube.com/oembed?url=" + YT + "&format=json", 404, None, b"Not Found",
      "removed"),
     ("youtube-oembed-unauthorized", "https://youtube.com/oembed?url=" + YT, 401, None, b"Unauthorized", "unknown"),
