@@ -74,6 +74,7 @@ def example_params(db: Database) -> dict[str, dict[str, Any]]:
         "bridging_nodes": {},
         "communities": {},
         "coordinated_link_sharing": {"account": s["coordinated"]} if s.get("coordinated") else {},
+        "copy_suggestions": {},
         "cross_platform_bridges": {},
         "dissemination_paths": seed,
         "first_sharers": {"video": video} if s.get("video") else {"url": s.get("url") or "https://none.invalid/"},

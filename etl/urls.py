@@ -187,10 +187,12 @@ def _normalise_host(host: str) -> str:
     return _strip_mobile_prefixes(host)
 
 
-def _query_items(query: str, host: str) -> list[tuple[str, str | None]]:
+def _query_items(query: str, host: str, path: str = "") -> list[tuple[str, str | None]]:
     """(normalised key, normalised value or None for a bare key) without trackers, in source order."""
     items: list[tuple[str, str | None]] = []
     site_trackers = _SITE_TRACKERS.get(host, frozenset())
+    if host == "youtube.com" and path == "/playlist":
+        site_trackers = site_trackers - {"list"}  # a watch URL's list= is context; a playlist page's is its identity
     for part in query.split("&"):
         if not part:
             continue
@@ -345,7 +347,7 @@ def _canonical_url(raw: str) -> str:
     if host == "twitter.com" and fragment.startswith("!/"):  # old hashbang permalinks: twitter.com/#!/user/status/1
         path, _, query = fragment[1:].partition("?")
     path = _remove_dot_segments(_normalise_component(path, _PATH_SAFE) or "/")
-    items = _query_items(query, host) if query else []
+    items = _query_items(query, host, path) if query else []
     if rule is not None and not port_suffix:
         special = rule(host, path, items)
         if special is not None:

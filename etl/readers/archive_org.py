@@ -20,8 +20,8 @@ import ijson
 import orjson
 
 from etl.availability import decide
-from etl.readers.common import excerpt, parse_iso_utc, utc_from_timestamp
-from etl.readers.evidence import add_check, capture_time, iter_top_level, language_code
+from etl.readers.common import excerpt, parse_iso_utc
+from etl.readers.evidence import add_check, capture_time, epoch_time, iter_top_level, language_code, top_level_keys
 from etl.readers.telegram_stream import open_json
 from etl.records import Fragment, Node, ReaderItem, Reject, Rel
 from etl.urls import InvalidUrl, url_fragment
@@ -48,24 +48,28 @@ def read_archive_org_item(
     except (ijson.JSONError, ValueError) as exc:
         yield Reject(file, 1, f"not an archive.org metadata answer: {exc}", "")
         return
-    meta = answer.get("metadata") if isinstance(answer.get("metadata"), dict) else {}
+    found = answer.get("metadata")
+    meta: dict[str, Any] = found if isinstance(found, dict) else {}
     item = _identifier(meta.get("identifier")) or _identifier(identifier) or _identifier(_name_stem(path))
     if item is None:
         yield Reject(file, 1, "no item identifier: metadata.identifier is missing and the file name is not "
                               "<identifier>.json (pass identifier=)", excerpt(orjson.dumps(answer)))  # fmt: skip
         return
-    created = answer.get("created")
-    if how == "mtime" and isinstance(created, int | float) and not isinstance(created, bool) and created > 0:
-        when, how = utc_from_timestamp(created), "created"  # the answer's own time beats the file's
+    created = epoch_time(answer.get("created"))
+    if how == "mtime" and created is not None:
+        when, how = created, "created"  # the answer's own time beats the file's
     frag = _item_copy(item, meta, file)
     if isinstance(frag, Reject):
         yield frag
         return
-    hashes, duration = _files(path, frag)
+    hashes, duration, names = _files(path, frag)
     video = next(n for n in frag.nodes if n.label == "Video")
     video.props["hashes"] = sorted(hashes) if hashes else None
+    video.props["upload_ids"] = sorted({item, *names})  # what the uploader named the item and its files
     video.props["duration"] = duration
-    essential = {} if not answer else {"is_dark": True} if answer.get("is_dark") is True else {"metadata": {}}
+    essential: dict[str, Any] = {}  # the answer's shape, for the rules: {} / dark / an item
+    if answer:
+        essential = {"is_dark": True} if answer.get("is_dark") is True else {"metadata": {}}
     verdict = decide(f"https://archive.org/metadata/{item}", 200, None, orjson.dumps(essential))
     url_ref = next(r.start for r in frag.rels if r.type == "SERVES")
     url_node = next(n for n in frag.nodes if n.label == "Url")
@@ -91,7 +95,7 @@ def read_archive_org_search(path: Path) -> Iterator[ReaderItem]:
 
 
 def _search_prefix(path: Path) -> str:
-    keys = {k for k, _ in iter_top_level(path, frozenset())}
+    keys = top_level_keys(path)
     return "items.item" if "items" in keys and "response" not in keys else "response.docs.item"
 
 
@@ -115,19 +119,23 @@ def _item_copy(item: str, meta: dict[str, Any], file: str, views: Any = None, li
     return frag
 
 
-def _files(path: Path, frag: Fragment) -> tuple[set[str], float | None]:
-    """Content hashes of the item's original files (not archive.org's bookkeeping) and the first media length."""
+def _files(path: Path, frag: Fragment) -> tuple[set[str], float | None, set[str]]:
+    """Content hashes and names of the item's original files (not archive.org's bookkeeping) and the first media
+    length."""
     hashes: set[str] = set()
+    names: set[str] = set()
     duration: float | None = None
     seen = 0
     with open_json(path) as fh:
         for entry in ijson.items(fh, "files.item", use_float=True):
             if not isinstance(entry, dict) or entry.get("source") != "original":
                 continue
-            name = entry.get("name") if isinstance(entry.get("name"), str) else ""
+            name = entry["name"] if isinstance(entry.get("name"), str) else ""
             if name.endswith(_BOOKKEEPING):
                 continue
             seen += 1
+            if seen <= MAX_HASHED_FILES and name:
+                names.add(name[:200])
             if seen > MAX_HASHED_FILES:
                 frag.warnings.append(f"{path}: more than {MAX_HASHED_FILES} original files; the rest are not hashed")
                 break
@@ -137,7 +145,7 @@ def _files(path: Path, frag: Fragment) -> tuple[set[str], float | None]:
                     hashes.add(f"{kind}:{value.strip().lower()}")
             if duration is None:
                 duration = _length(entry.get("length"))
-    return hashes, duration
+    return hashes, duration, names
 
 
 def _length(value: Any) -> float | None:

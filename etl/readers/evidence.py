@@ -8,6 +8,7 @@ URL checks input makes it (same uid, same removed_at / last_alive_at rules on th
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any
 
 import ijson
 
-from etl.readers.common import open_text, parse_iso_utc, source_mtime
+from etl.readers.common import open_text, parse_iso_utc, source_mtime, utc_from_timestamp
 from etl.readers.telegram_stream import open_json
 from etl.records import Fragment, Node, NodeRef, Rel
 from etl.urls import url_fragment
@@ -59,6 +60,16 @@ def observation(url: str, checked_at: datetime, status: str, source: str, **prop
     frag = Fragment(nodes=nodes, rels=rels)
     add_check(frag, ref, nodes[0], checked_at, status, source, **props)
     return frag
+
+
+def epoch_time(value: Any) -> datetime | None:
+    """UTC time of epoch seconds from a JSON number; None for anything else or a time out of range."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    try:
+        return utc_from_timestamp(value)
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 def capture_time(path: Path, captured_at: datetime | str | None = None) -> tuple[datetime, str]:
@@ -138,3 +149,13 @@ def iter_top_level(path: Path, keep: frozenset[str]) -> Iterator[tuple[str, Any]
             if depth == 0:
                 yield key or "", builder.value
                 builder = None
+
+
+def top_level_keys(path: Path) -> set[str]:
+    """The keys of a JSON document's top-level object, streamed (nothing is built); ijson.JSONError on bad JSON."""
+    keys: set[str] = set()
+    with open_json(path) as fh:
+        for prefix, event, value in ijson.parse(fh):
+            if prefix == "" and event == "map_key":
+                keys.add(value)
+    return keys

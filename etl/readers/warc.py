@@ -14,6 +14,7 @@ REDIRECTS_TO. Other records (warcinfo, request, metadata, resource) and assets o
 from __future__ import annotations
 
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -33,6 +34,9 @@ SOURCE = "warc"
 MAX_PAGE_BYTES = 8 * 1024 * 1024  # an HTML page is parsed for links up to this size; the rest is not read
 MAX_REMEMBERED_PAGES = 10_000  # payload digests whose links a later revisit record may repeat
 ZIP_MAGIC = b"PK\x03\x04"
+# What warcio, gzip, zlib and zipfile raise on damaged input (warcio meets a record cut inside its headers with an
+# AttributeError on the missing line): each becomes a Reject where the archive breaks.
+DAMAGE = (ArchiveLoadFailed, OSError, EOFError, ValueError, AttributeError, zlib.error, zipfile.BadZipFile)
 
 
 def read_warc(path: Path) -> Iterator[ReaderItem]:
@@ -66,18 +70,25 @@ def _wacz(fh: IO[bytes], file: str, state: _State) -> Iterator[ReaderItem]:
         if not members:
             yield Reject(file, 1, "a WACZ holds its WARC files under archive/: none found", ", ".join(names)[:200])
         for member in members:
-            with archive.open(member) as stream:
-                yield from _records(stream, file, member, state)
+            try:
+                with archive.open(member) as stream:
+                    yield from _records(stream, file, member, state)
+            except DAMAGE as exc:
+                yield Reject(file, state.index + 1, f"damaged WACZ member {member}: {exc}", "")
 
 
 def _records(stream: IO[bytes], file: str, member: str, state: _State) -> Iterator[ReaderItem]:
-    records = iter(ArchiveIterator(stream))
+    archive = ArchiveIterator(stream)
+    records = iter(archive)
     while True:
         try:
             record = next(records)
         except StopIteration:
+            if _cut_short(archive, stream):  # warcio ends quietly inside a truncated gzip member
+                yield Reject(file, state.index + 1, f"the archive{' member ' + member if member else ''} ends "
+                             f"inside a damaged or cut record after record {state.index}", "")  # fmt: skip
             return
-        except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:  # a damaged gzip member or header
+        except DAMAGE as exc:  # a damaged gzip member or record header
             yield Reject(file, state.index + 1, f"damaged archive{' member ' + member if member else ''}: {exc}", "")
             return
         state.index += 1
@@ -85,10 +96,19 @@ def _records(stream: IO[bytes], file: str, member: str, state: _State) -> Iterat
             continue
         try:
             item = _record(record, file, state)
-        except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:  # a payload that cannot be decoded
+        except DAMAGE as exc:  # a payload that cannot be decoded
             item = Reject(file, state.index, f"unreadable record payload: {exc}", _where(record, member))
         if item is not None:
             yield item
+
+
+def _cut_short(archive: ArchiveIterator, stream: IO[bytes]) -> bool:
+    """Bytes left after the last whole record (beyond the blank lines that end one): a record cut off."""
+    try:
+        end = archive.get_record_offset() + archive.get_record_length() if archive.member_info else 0
+        return stream.tell() > end + 4
+    except (AttributeError, TypeError, OSError, ValueError):  # no record at all, or a stream without tell()
+        return False
 
 
 def _record(record: Any, file: str, state: _State) -> ReaderItem | None:

@@ -107,7 +107,7 @@ def read_cdx_json(path: Path) -> Iterator[ReaderItem]:
 
 
 def _row(row: dict[str, str], file: str, line: int) -> ReaderItem:
-    extra = {"mimetype": row.get("mimetype"), "digest": row.get("digest")}
+    extra: dict[str, Any] = {"mimetype": row.get("mimetype"), "digest": row.get("digest")}
     if row.get("mimetype") == "warc/revisit":
         extra["revisit"] = True
     item = capture(row.get("original", ""), row.get("timestamp", ""), row.get("statuscode", "-"), "cdx", **extra)

@@ -19,7 +19,7 @@ from typing import Any
 
 import ijson
 
-from etl.readers.common import add_account, excerpt, find_urls, parse_iso_utc
+from etl.readers.common import add_account, excerpt, find_urls, normalise_tag, parse_iso_utc
 from etl.readers.evidence import add_check, capture_time, iter_top_level, language_code
 from etl.readers.swarmgraph_inputs import snapshot_links
 from etl.readers.telegram_stream import open_json
@@ -33,13 +33,15 @@ COMMENT_KINDS = frozenset({"youtube#commentThreadListResponse", "youtube#comment
 _DURATION = re.compile(r"^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$")
 _VIDEO_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
 ALIVE_PRIVACY = frozenset({None, "public", "unlisted"})
+_HASHTAG = re.compile(r"(?<![\w&])#(\w{1,139})")
+_OWN_LINKS = tuple(f"https://youtube.com/{p}" for p in ("results", "hashtag/", "channel/", "@"))
 
 
 def read_youtube_api(path: Path, *, captured_at: datetime | str | None = None) -> Iterator[ReaderItem]:
     """One Fragment per item of a videos.list or commentThreads.list answer (line = item index + 1)."""
     file = str(path)
     try:
-        kind = dict(iter_top_level(path, frozenset({"kind"}))).get("kind")
+        kind = str(dict(iter_top_level(path, frozenset({"kind"}))).get("kind"))
         when, how = capture_time(path, captured_at)
     except (ijson.JSONError, ValueError) as exc:
         yield Reject(file, 1, f"not a YouTube Data API answer: {exc}", "")
@@ -142,7 +144,9 @@ def _comment(frag: Fragment, comment: dict[str, Any], parent: NodeRef | None, fi
         handle = name[1:] if name and name.startswith("@") else None
         account = add_account(frag, f"{PLATFORM}:{author}", {"platform": PLATFORM, "name": name, "handle": handle})
         frag.rels.append(Rel("POSTED", account, post.ref))
-    display = snippet.get("textDisplay") if isinstance(snippet.get("textDisplay"), str) else ""
+    for tag in dict.fromkeys(normalise_tag(t) for t in _HASHTAG.findall(text)):
+        frag.rels.append(Rel("TAGS", post.ref, NodeRef("Hashtag", tag)))
+    display = snippet["textDisplay"] if isinstance(snippet.get("textDisplay"), str) else ""
     links = snapshot_links("https://www.youtube.com/", display, "html") + find_urls(text)
     seen: set[str] = set()
     for link in links:
@@ -151,11 +155,16 @@ def _comment(frag: Fragment, comment: dict[str, Any], parent: NodeRef | None, fi
         except InvalidUrl as exc:
             frag.warnings.append(f"{file}:{line}: link skipped: {exc}")
             continue
-        if ref.key not in seen:
+        if ref.key not in seen and not _own_link(ref.key):
             seen.add(ref.key)
             frag.nodes += nodes
             frag.rels += [*rels, Rel("LINKS_TO", post.ref, ref)]
     return post.ref
+
+
+def _own_link(url: str) -> bool:
+    """YouTube's own links in textDisplay (a #hashtag's search, an @mention's channel) are not shared URLs."""
+    return url.startswith(_OWN_LINKS)
 
 
 def iso_duration(value: Any) -> float | None:

@@ -18,8 +18,8 @@ from typing import Any
 
 import ijson
 
-from etl.readers.common import add_account, excerpt, utc_from_timestamp
-from etl.readers.evidence import add_check, iter_top_level, language_code
+from etl.readers.common import add_account, excerpt
+from etl.readers.evidence import add_check, epoch_time, iter_top_level, language_code
 from etl.readers.telegram_stream import open_json
 from etl.records import Fragment, Node, NodeRef, ReaderItem, Reject, Rel
 from etl.urls import InvalidUrl, identify_url, url_fragment
@@ -52,7 +52,7 @@ def read_ytdlp_info(path: Path) -> Iterator[ReaderItem]:
 
 def _playlist(path: Path, playlist: dict[str, Any]) -> Iterator[ReaderItem]:
     file = str(path)
-    epoch = _time(playlist.get("epoch"))
+    epoch = epoch_time(playlist.get("epoch"))
     page: NodeRef | None = None
     head = Fragment()
     if isinstance(playlist.get("webpage_url"), str) and epoch is not None:
@@ -88,7 +88,8 @@ def _copy(
     host_id = info.get("id") or info.get("display_id")
     if not isinstance(page_url, str) or not isinstance(host_id, str | int) or isinstance(host_id, bool):
         return Reject(file, line, "webpage_url and id are required", excerpt(str(info)))
-    uploaded = _time(info.get("timestamp")) or _time(info.get("release_timestamp")) or _day(info.get("upload_date"))
+    uploaded = epoch_time(info.get("timestamp")) or epoch_time(info.get("release_timestamp"))
+    uploaded = uploaded or _day(info.get("upload_date"))
     try:
         identity = identify_url(page_url)
         nodes, rels, url_ref = url_fragment(page_url, seen_at=uploaded)
@@ -104,11 +105,12 @@ def _copy(
         "language": language_code(info.get("language")), "uploaded_at": uploaded,
         "availability": _text(info.get("availability")), "live_status": _text(info.get("live_status")),
         "extractor": _text(info.get("extractor_key") or info.get("extractor")),
+        "upload_ids": [_text(info["display_id"])] if _text(info.get("display_id")) else None,
     })  # fmt: skip
     frag.nodes.append(video)
     views = _number(info.get("view_count"), frag, where, "view_count")
     frag.rels.append(Rel("SERVES", url_ref, video.ref, {"views": int(views) if views is not None else None}))
-    fetched = _time(info.get("epoch"))
+    fetched = epoch_time(info.get("epoch"))
     if fetched is not None:
         availability = info.get("availability")
         status = "alive" if availability in ALIVE_AVAILABILITY else "unknown"
@@ -146,15 +148,6 @@ def _uploader(frag: Fragment, info: dict[str, Any], platform: str, video: Node, 
 
 def _text(value: Any) -> str | None:
     return value.strip() or None if isinstance(value, str) else None
-
-
-def _time(value: Any) -> datetime | None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        return None
-    try:
-        return utc_from_timestamp(value)
-    except (OverflowError, OSError, ValueError):
-        return None
 
 
 def _day(value: Any) -> datetime | None:

@@ -87,6 +87,23 @@ def test_bulk_load_gives_the_online_loaders_graph(
     assert not list((bulk_runtime.home / "import").glob("bulk-*"))  # staged files removed
 
 
+EVIDENCE = ["case-evidence", "yt-dlp", "youtube-dl", "edgi-wayback", "pgark", "warcio", "py-wacz", "python-youtube"]
+
+
+def test_bulk_load_of_every_evidence_format(bulk_runtime: LocalRuntime, db: Database, tmp_path: Path) -> None:
+    """Each evidence format (info.json, archive.org, YouTube API, CDX text and JSON, availability API, WARC/WACZ)
+    with the platform exports that link to them: the same graph from both loaders."""
+    paths = [FIXTURES / name for name in EVIDENCE]
+    _wipe(bulk_runtime)
+    online = load_paths(db, paths, rejects_path=tmp_path / "online.jsonl")
+    assert {f.format for f in online.files} >= {"ytdlp", "archive-org", "archive-org-search", "youtube-api", "cdx",
+                                                 "cdx-json", "wayback-available", "warc"}  # fmt: skip
+    bulk_load(bulk_runtime, paths, rejects_path=tmp_path / "bulk.jsonl", workers=2)
+    with _db(bulk_runtime) as bdb:
+        assert fingerprint(bdb) == fingerprint(db)
+        assert _runs(bdb) == _runs(db)
+
+
 def test_bulk_load_refuses_a_database_that_is_not_empty(bulk_runtime: LocalRuntime, tmp_path: Path) -> None:
     path = FIXTURES / "twarc-csv" / "two_tweets.jsonl"
     _wipe(bulk_runtime)

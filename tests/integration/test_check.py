@@ -28,7 +28,7 @@ pytestmark = pytest.mark.neo4j
 
 TG_SHOWN = '<div class="tgme_widget_message_bubble"><div class="tgme_widget_message_text">placeholder</div></div>'
 TG_MISSING = '<div class="tgme_widget_message_error">Post not found</div>'
-BIG = 5 * 1024 * 1024
+BIG = 64 * 1024 * 1024  # far beyond what loopback socket buffers hold, so "never sent" shows whatever the load
 
 
 class Host(ThreadingHTTPServer):
@@ -261,7 +261,7 @@ def test_no_media_is_downloaded_and_bodies_stop_at_the_cap(checked: dict[str, An
     paste = hosts["paste"]
     assert [m for _, m, p in paste.requests if p == "/clip.mp4"] == ["HEAD"]
     time.sleep(0.3)  # let the server's writer notice the hang-up
-    assert paste.sent_bytes["/big"] < BIG // 2  # the client read its cap and closed; the rest was never sent
+    assert paste.sent_bytes["/big"] < BIG // 4  # the client read its cap and closed; the rest was never sent
     assert [p for _, _, p in paste.requests].count("/moved") == 1 and paste.hits["/alive1"] == 2  # one redirect hop
 
 

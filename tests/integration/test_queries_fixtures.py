@@ -64,14 +64,17 @@ def test_the_analyses_find_structure_in_the_real_fixtures(analysed: dict[str, An
 def test_takedown_survival_on_the_hand_made_check_log(fixtures_db: Database) -> None:
     """tests/fixtures/swarmgraph: the archive.org copy is first listed on justpaste.it/abc12 at 2015-11-15T10:00Z,
     found alive 2015-11-20T08:00Z and removed 2015-11-25T08:00Z: its removal is dated midway, 2015-11-22T20:00Z,
-    178 h after its first share. example.org/r3 was never shared: its clock starts at its first check
-    (2015-11-21T10:00Z, status unknown) and, never found removed, it is censored at its last (alive, a day later)."""
+    178 h after its first share. The two archive.org copies of tests/fixtures/case-evidence were removed 27.5 h and
+    62 h after they were first seen (worked out in tests/integration/test_case_evidence.py): of the three, one is left
+    after 27.5 h (2/3), after 62 h 1/3, so the median is 62 h and 1/3 is alive after 3 days; none is after 178 h.
+    example.org/r3 was never shared: its clock starts at its first check (2015-11-21T10:00Z, status unknown) and,
+    never found removed, it is censored at its last (alive, a day later)."""
     _, rows = run_prepared(fixtures_db, "takedown_survival", {})
     by_host = {r["host"]: to_plain(r) for r in rows}
     assert by_host["archive.org"] == {
-        "host": "archive.org", "copies": 1, "removed": 1, "censored": 0, "median_hours_to_removal": 178.0,
-        "alive_after_1d": 1.0, "alive_after_3d": 1.0, "alive_after_10d": 0.0, "followup_hours": 178.0,
-        "curve": [[178.0, 0.0]], "censored_hours": [],
+        "host": "archive.org", "copies": 3, "removed": 3, "censored": 0, "median_hours_to_removal": 62.0,
+        "alive_after_1d": 1.0, "alive_after_3d": 0.3333, "alive_after_10d": 0.0, "followup_hours": 178.0,
+        "curve": [[27.5, 0.6667], [62.0, 0.3333], [178.0, 0.0]], "censored_hours": [],
     }  # fmt: skip
     assert by_host["example.org"] == {
         "host": "example.org", "copies": 1, "removed": 0, "censored": 1, "median_hours_to_removal": None,

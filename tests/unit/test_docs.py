@@ -31,3 +31,15 @@ def _grouped(command: str) -> bool:
     """`swarmgraph analyze bridging | communities | successors` documents several at once."""
     group, _, sub = command.partition(" ")
     return any(line.startswith(f"swarmgraph {group} ") and f" {sub}" in line for line in README.splitlines())
+
+
+def test_every_evidence_format_is_documented() -> None:
+    """Each evidence reader's format name in docs/inputs.md's table, and a section of docs/formats.md for it."""
+    root = Path(__file__).resolve().parents[2] / "docs"
+    inputs, formats = (root / "inputs.md").read_text(), (root / "formats.md").read_text()
+    for name in ("ytdlp", "archive-org", "archive-org-search", "youtube-api", "cdx", "cdx-json", "wayback-available",
+                 "warc"):  # fmt: skip
+        assert f"(`{name}`)" in inputs, name
+    for heading in ("yt-dlp", "archive.org item metadata", "archive.org search", "YouTube Data API",
+                    "Wayback Machine CDX", "Wayback availability API", "WARC / WACZ"):  # fmt: skip
+        assert f"\n## {heading}" in formats, heading

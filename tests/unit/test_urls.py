@@ -294,3 +294,10 @@ def test_twitter_status_id() -> None:
     assert twitter_status_id("https://mobile.twitter.com/i/web/status/42") == "42"
     assert twitter_status_id("https://example.com/a/status/42") is None
     assert twitter_status_id("https://twitter.com/wongmjane") is None
+
+
+def test_a_youtube_playlist_keeps_its_list_id() -> None:
+    assert canonical_url("https://www.youtube.com/playlist?list=PL0&si=x") == "https://youtube.com/playlist?list=PL0"
+    assert (
+        canonical_url("https://youtube.com/watch?v=AbCdEfGhIjK&list=PL0") == "https://youtube.com/watch?v=AbCdEfGhIjK"
+    )
