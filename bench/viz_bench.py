@@ -1,8 +1,10 @@
-"""Benchmark the HTML view: page generation time and time-to-stable in headless Chromium, at 500 / 2,000 / 10,000 nodes.
+"""Benchmark the HTML view: page generation time and time-to-stable in headless Chromium, at 500 / 2,000 / 10,000 nodes,
+and the time slider's frame times while it plays back the whole span.
 
 Baselines in the same run: pyvis's own path (Network.add_node/add_edge + generate_html, which needs CDNs to display)
-for generation, and vis-network's default physics (1,000 stabilisation iterations, improved layout) for
-time-to-stable up to BASELINE_STABLE_MAX_NODES. Prints a table and writes bench/results/viz.json.
+for generation, vis-network's default physics (1,000 stabilisation iterations, improved layout) for time-to-stable
+up to BASELINE_STABLE_MAX_NODES, and for playback the same page's frame interval when idle (nothing changing: the
+browser's own frame rate under the run's load). Prints a table and writes bench/results/viz.json.
 
     .venv/bin/python bench/viz_bench.py [--sizes 500,2000,10000] [--runs 3]
 """
@@ -27,6 +29,7 @@ from typing import Any
 from unittest.mock import patch
 
 import networkx as nx
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from pyvis.network import Network
 
 import viz.html as view
@@ -46,6 +49,8 @@ STABLE_TIMEOUT_S = 120
 BASELINE_TIMEOUT_S = 60  # vis defaults need minutes past a few thousand nodes; a timeout is reported as such
 BASELINE_STABLE_MAX_NODES = 2000
 INTERACTIVE_TARGET_MS = 5000  # 2,000 nodes must settle within this
+PLAY_MS = 8000  # playback over the whole span, shorter than the page's default to keep the run short
+PLAYING_TARGET_MS = 100  # 2,000 nodes: the median frame while playing stays under this (10 frames per second)
 PLATFORMS = ("twitter", "telegram", "youtube", "archive.org", "justpaste.it", "liveleak", "videopress", "isdarat")
 T0 = datetime(2015, 11, 14, tzinfo=UTC)
 
@@ -144,8 +149,44 @@ FRAME_JS = """() => new Promise((resolve) => {
 })"""
 
 
+IDLE_JS = """() => new Promise((resolve) => {
+    const frames = [];
+    let last;
+    function step(now) {
+        if (last !== undefined) { frames.push(now - last); }
+        last = now;
+        if (frames.length < 60) { window.requestAnimationFrame(step); } else { resolve(frames); }
+    }
+    window.requestAnimationFrame(step);
+})"""
+PLAY_JS = """(ms) => { const t = window.swarmgraphNetwork.time; t.playMs = ms; t.set(t.min); t.play(); }"""
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1)
+
+
+def measure_playback(page: Any) -> dict[str, Any]:
+    """Frame intervals while the slider plays the whole span (nodes appearing, removals greying), and idle."""
+    if not page.evaluate("Boolean(window.swarmgraphNetwork.time)"):
+        return {"play_frames": 0}
+    idle = page.evaluate(IDLE_JS)
+    page.evaluate(PLAY_JS, PLAY_MS)
+    wait_for(page, "window.swarmgraphNetwork.time.playing === false", PLAY_MS / 1000 * 6 + 30)
+    frames = page.evaluate("window.swarmgraphNetwork.time.frames")
+    return {
+        "play_frames": len(frames),
+        "play_frame_ms_p50": _pct(frames, 0.5),
+        "play_frame_ms_p95": _pct(frames, 0.95),
+        "play_frame_ms_max": round(max(frames), 1),
+        "baseline_idle_frame_ms_p50": _pct(idle, 0.5),
+        "play_frame_vs_idle": round(_pct(frames, 0.5) / max(_pct(idle, 0.5), 0.1), 2),
+    }
+
+
 def measure_page(
-    context: Any, html: str, workdir: Path, name: str, timeout_s: float = STABLE_TIMEOUT_S
+    context: Any, html: str, workdir: Path, name: str, timeout_s: float = STABLE_TIMEOUT_S, playback: bool = False
 ) -> dict[str, Any]:
     """Open the page; ms (since navigation) to stable and to the first frame after; one zoom frame; requests."""
     path = workdir / f"{name}.html"
@@ -156,19 +197,21 @@ def measure_page(
     page.on("request", lambda r: requests.append(r.url))
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     try:
-        page.goto(path.as_uri())
+        page.goto(path.as_uri(), timeout=timeout_s * 1000)  # vis defaults lay out before `load` fires
         wait_for(page, "window.swarmgraphDrawnAt !== undefined", timeout_s)
         stable, drawn = page.evaluate("[window.swarmgraphStableAt, window.swarmgraphDrawnAt]")
         frames = [page.evaluate(FRAME_JS) for _ in range(3)]
+        played = measure_playback(page) if playback else {}
         return {
             "stable_ms": round(stable),
             "drawn_ms": round(drawn),
             "zoom_frame_ms": round(statistics.median(frames), 1),
+            **played,
             "offline": requests == [path.as_uri()],
             "console_errors": len(errors),
         }
-    except TimeoutError as e:  # a timeout is a figure too
-        return {"stable_ms": None, "error": str(e)}
+    except (TimeoutError, PlaywrightTimeout) as e:  # a timeout is a figure too
+        return {"stable_ms": None, "error": str(e).splitlines()[0]}
     finally:
         page.close()
 
@@ -189,7 +232,7 @@ def run(sizes: list[int], runs: int) -> dict[str, Any]:
                 "max_iterations": view.vis_options(n)["physics"]["stabilization"]["iterations"],
                 "python_layout": n > view.PYTHON_LAYOUT_MIN_NODES,
             }
-            row |= measure_page(context, page, Path(tmp), f"ours-{n}")
+            row |= measure_page(context, page, Path(tmp), f"ours-{n}", playback=True)
             baseline_s, _ = _timed(partial(pyvis_baseline, g), 1)
             row["baseline_pyvis_generate_s"] = round(baseline_s, 3)
             if n <= BASELINE_STABLE_MAX_NODES:
@@ -209,6 +252,8 @@ def run(sizes: list[int], runs: int) -> dict[str, Any]:
         },
         "runs_per_generation": runs,
         "interactive_target_ms_at_2000": INTERACTIVE_TARGET_MS,
+        "playing_target_frame_ms_at_2000": PLAYING_TARGET_MS,
+        "play_ms": PLAY_MS,
         "results": rows,
     }
 
@@ -224,6 +269,9 @@ COLUMNS = [
     ("stable_ms", "stable ms"),
     ("drawn_ms", "drawn ms"),
     ("zoom_frame_ms", "frame ms"),
+    ("play_frame_ms_p50", "play p50"),
+    ("play_frame_ms_p95", "play p95"),
+    ("baseline_idle_frame_ms_p50", "idle p50"),
     ("baseline_vis_defaults_stable_ms", "defaults stable ms"),
     ("offline", "offline"),
 ]
@@ -252,6 +300,9 @@ def main() -> int:
     at_2000 = [r for r in report["results"] if r["nodes"] == 2000]
     if at_2000 and (at_2000[0].get("stable_ms") or 1e9) >= INTERACTIVE_TARGET_MS:
         print(f"2,000 nodes did not settle within {INTERACTIVE_TARGET_MS} ms", file=sys.stderr)
+        return 1
+    if at_2000 and (at_2000[0].get("play_frame_ms_p50") or 1e9) >= PLAYING_TARGET_MS:
+        print(f"2,000 nodes played back slower than {PLAYING_TARGET_MS} ms a frame", file=sys.stderr)
         return 1
     return 0
 

@@ -65,8 +65,9 @@ def demo(
             for name, title, columns in KEY_QUERIES:
                 _show(db, name, title, {}, rows, columns)
             _show_video(db, rows)
-            say("5/5 Writing an interactive view ...")
+            say("5/5 Writing an interactive view and the case report ...")
             view = _write_view(db, out_dir / "view.html")
+            report = _write_report(db, out_dir / "report.html")
             browser = db.settings.uri
     runtime_note = ""
     if uri is None:
@@ -77,6 +78,7 @@ def demo(
         f"\nDone in {time.monotonic() - t0:.0f} s.\n"
         f"Simulated world:   {world} (ground truth: {world / 'ground_truth.json'})\n"
         f"Interactive view:  {view}\n"
+        f"Case report:       {report}\n"
         f"Database:          {browser}{runtime_note}\n"
         f"Try:               swarmgraph queries; swarmgraph query video_reach --param video=video:release-1-ar",
         markup=False,
@@ -128,6 +130,13 @@ def _show_video(db: Database, rows: int) -> None:
             rows,
             VIDEO_COLUMNS,
         )
+
+
+def _write_report(db: Database, path: Path) -> Path:
+    from viz.report.build import build_report
+
+    path.write_text(build_report(db, None, None).html, encoding="utf-8")
+    return path.resolve()
 
 
 def _write_view(db: Database, path: Path) -> Path:

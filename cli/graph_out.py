@@ -30,6 +30,11 @@ class ExportFmt(StrEnum):
     csv = "csv"
 
 
+class LayoutOpt(StrEnum):
+    force = "force"
+    timeline = "timeline"
+
+
 class SizeBy(StrEnum):
     degree = "degree"
     betweenness = "betweenness"
@@ -148,18 +153,23 @@ def viz(
     param: ParamOpt = None,
     size_by: Annotated[SizeBy, typer.Option("--size-by", help="Node size metric.")] = SizeBy.degree,
     title: Annotated[str | None, typer.Option(help="Page title (default: the selection).")] = None,
+    layout: Annotated[
+        LayoutOpt, typer.Option("--layout", help="force (physics) or timeline (x = time, one lane per platform).")
+    ] = LayoutOpt.force,
     uri: UriOpt = None,
     username: UserOpt = None,
     database: DatabaseOpt = None,
 ) -> None:
-    """Write an interactive, self-contained HTML view of a subgraph (offline: no CDN, no network requests)."""
+    """Write an interactive, self-contained HTML view of a subgraph (offline: no CDN, no network requests), with a
+    time slider and playback."""
     from viz.html import render_html
 
     with handled(), open_database(uri, username, database) as db:
         selected, selection = _select(db, seed, hops, rels, since, until, platform, max_nodes, query,
                                       parse_params(param), size_by.value)  # fmt: skip
         page_title = title or "swarmgraph: " + (query or ", ".join(seed or []))
-        html = render_html(selected.graph, title=page_title, size_by=size_by.value, notice=selected.notice())
+        html = render_html(selected.graph, title=page_title, size_by=size_by.value, notice=selected.notice(),
+                           layout=layout.value)  # fmt: skip
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(html, encoding="utf-8")
     g = selected.graph

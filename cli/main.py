@@ -12,6 +12,7 @@ from cli import demo as demo_cmd
 from cli import graph_out
 from cli import load as load_cmd
 from cli import queries as queries_cmd
+from cli import report as report_cmd
 from cli import simulate as simulate_cmd
 
 app = typer.Typer(
@@ -31,6 +32,7 @@ app.command("init")(load_cmd.init)
 app.command("export")(graph_out.export)
 app.command("simulate")(simulate_cmd.simulate_command)
 app.command("viz")(graph_out.viz)
+app.command("report")(report_cmd.report)
 app.command("check")(check_cmd.check)
 
 

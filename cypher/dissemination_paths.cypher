@@ -58,27 +58,27 @@ CALL (s, t0, t1) {
   MATCH (s)-[:LINKS_TO]->(:Url)<-[:LINKS_TO]-(e:Post)
   WHERE t0 <= e.created_at <= t1 AND e <> s
     AND (NOT $cross_only OR e.platform <> s.platform)
-  RETURN e ORDER BY e.created_at LIMIT $max_paths
+  RETURN DISTINCT e ORDER BY e.created_at LIMIT $max_paths
   UNION
   MATCH (s)-[:LINKS_TO]->(:Url)-[l:LISTS]->(:Url)<-[:LINKS_TO]-(e:Post)
   WHERE t0 <= e.created_at <= t1 AND e <> s AND (l.seen_at IS NULL OR l.seen_at <= e.created_at)
     AND (NOT $cross_only OR e.platform <> s.platform)
-  RETURN e ORDER BY e.created_at LIMIT $max_paths
+  RETURN DISTINCT e ORDER BY e.created_at LIMIT $max_paths
   UNION
   MATCH (s)-[:LINKS_TO]->(:Url)-[:REDIRECTS_TO]-(:Url)<-[:LINKS_TO]-(e:Post)
   WHERE t0 <= e.created_at <= t1 AND e <> s
     AND (NOT $cross_only OR e.platform <> s.platform)
-  RETURN e ORDER BY e.created_at LIMIT $max_paths
+  RETURN DISTINCT e ORDER BY e.created_at LIMIT $max_paths
   UNION
   MATCH (s)<-[:REPOSTS|QUOTES|REPLIES_TO|FORWARDS]-(e:Post)
   WHERE t0 <= e.created_at <= t1
     AND (NOT $cross_only OR e.platform <> s.platform)
-  RETURN e ORDER BY e.created_at LIMIT $max_paths
+  RETURN DISTINCT e ORDER BY e.created_at LIMIT $max_paths
   UNION
   MATCH (s)<-[:REPOSTS|QUOTES|REPLIES_TO|FORWARDS]-(m:Post)<-[:REPOSTS|QUOTES|REPLIES_TO|FORWARDS]-(e:Post)
   WHERE t0 <= m.created_at <= e.created_at <= t1
     AND (NOT $cross_only OR e.platform <> s.platform)
-  RETURN e ORDER BY e.created_at LIMIT $max_paths
+  RETURN DISTINCT e ORDER BY e.created_at LIMIT $max_paths
 }
 WITH s, t0, t1, e ORDER BY e.created_at, s.created_at, e.uid
 LIMIT $max_paths

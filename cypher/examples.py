@@ -63,6 +63,13 @@ def example_params(db: Database) -> dict[str, dict[str, Any]]:
             else {"post": s.get("post") or "none:0"})  # fmt: skip
     return {
         "account_profile": {"account": account},
+        "activity_over_time": {},
+        "analysis_runs": {},
+        "case_counts": {},
+        "hashtag_volume": {"tags": [s["hashtag"]] if s.get("hashtag") else []},
+        "load_runs": {},
+        "top_videos": {},
+        "video_timeline": {"video": video},
         "amplifiers": {},
         "bridging_nodes": {},
         "communities": {},

@@ -67,6 +67,14 @@ _DOMAINS, _WILDCARD_DOMAINS = _load_domain_table()
 _SHORTENERS = frozenset(SHORTENER_DOMAINS)
 
 
+def platform_kind(name: str) -> str | None:
+    """The kind of a platform named in etl/data/domains.csv ('social', 'hosting', 'aggregator' ...), else None."""
+    return _PLATFORM_KINDS.get(name)
+
+
+_PLATFORM_KINDS = {platform: kind for platform, kind in [*_DOMAINS.values(), *_WILDCARD_DOMAINS.values()]}
+
+
 @lru_cache(maxsize=65536)
 def platform_of_domain(domain: str) -> tuple[str, str]:
     """(platform name, kind) of a host: the longest matching suffix in domains.csv, else a shortener, else other."""

@@ -107,6 +107,13 @@ def doc_examples(truth: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "successors": {"with_candidates": True},
         "account_profile": {"account": bridge, "top": 3},
         "copy_suggestions": {},
+        "activity_over_time": {"bucket": "day"},
+        "analysis_runs": {},
+        "case_counts": {},
+        "hashtag_volume": {"tags": "event1,event2", "bucket": "day"},
+        "load_runs": {},
+        "top_videos": {"limit": 3},
+        "video_timeline": {"video": video},
     }
 
 
@@ -185,7 +192,7 @@ def generate(db: Database, work: Path) -> str:
         examples = doc_examples(truth)
         for name, q in load_catalogue().items():
             args = query_args(name, examples[name])
-            parts.append(query_section(q, args, swarmgraph(args)))
+            parts.append(query_section(q, args, [brief(row, keep=6) for row in swarmgraph(args)]))
     finally:
         os.chdir(cwd)
     return "\n".join(parts).rstrip() + "\n"

@@ -102,6 +102,10 @@ class TelegramWriter:
             del recent[0]
         if key is not None:
             self.keyed[(ch.idx, key)] = (msg_id, parts)
+            if key[0] == "video":
+                kind, source = ("forward", forwarded.uid) if forwarded is not None else ("announcement", None)
+                post = f"telegram:channel{ch.id}/{msg_id}"
+                self.world.routes.setdefault(key[1], []).append((kind, "telegram", ch.uid, post, ms, source))
         self.messages += 1
         return msg_id
 

@@ -61,6 +61,13 @@ def ground_truth(
             "message_id": telegram.message_id(channel_idx, ("video", video_idx)),
             "time": iso_z(ms),
         }
+    routes = {
+        world.videos[idx].uid: [
+            {"kind": kind, "platform": platform, "account": account, "post": post, "time": iso_z(ms), "from": source}
+            for kind, platform, account, post, ms, source in sorted(shares, key=lambda s: (s[4], s[3]))
+        ]
+        for idx, shares in sorted(world.routes.items())
+    }
     return {
         "window": {"start": iso_z(world.start_ms), "end": iso_z(world.end_ms)},
         "counts": counts,
@@ -112,6 +119,9 @@ def ground_truth(
             for c in world.channels
         },
         "first_announcements": first,
+        # Per video, the planted route as written: the origin's announcement, the relays' forwards, the hubs' and
+        # bridges' tweets (times in whole seconds, as the exports carry them).
+        "routes": routes,
         "videos": videos,
         "takedowns": {copy_urls[id(c)]: iso_z(c.link.removed_ms) for c in world.copies if c.link.removed_ms},
         "censored_copies": [copy_urls[id(c)] for c in world.copies if c.link.removed_ms is None],

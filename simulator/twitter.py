@@ -419,7 +419,8 @@ class TwitterWriter:
         alive = [c.link for c in video.copies if c.link.alive_at(ms)]
         links = pages + self.rng.sample(alive, min(len(alive), 2 if not pages else 1))
         if links:
-            self._linked(hub, ms, links, tag="newrelease", head=f"{video.title}, part 1: mirror list ")
+            tweet = self._linked(hub, ms, links, tag="newrelease", head=f"{video.title}, part 1: mirror list ")
+            self._route(video_idx, "hub", hub, tweet, ms)
 
     def _bridge_post(self, acc: Account, ms: int, video_idx: int | None) -> None:
         """A bridge tweets a link to its own Telegram channel's post, with a page both platforms share."""
@@ -438,11 +439,18 @@ class TwitterWriter:
             release = self.w.videos[video_idx].release
             links += [pg.link for pg in self.w.releases[release - 1].pages if len(pg.platforms) == 2]
             head = f"{self.w.videos[video_idx].title}, part 1: announcement "
-            self._linked(acc, ms, links, head=head, tag="newrelease")
+            tweet = self._linked(acc, ms, links, head=head, tag="newrelease")
+            self._route(video_idx, "bridge", acc, tweet, ms, self.w.channels[acc.channel].uid)
             return
         if self.bridge_pages:
             links.append(self.rng.choice(self.bridge_pages))
         self._linked(acc, ms, links)
+
+    def _route(
+        self, video_idx: int, kind: str, acc: Account, tweet: dict[str, Any], ms: int, source: str | None = None
+    ) -> None:
+        """Ground truth of a release's route: who announced it on Twitter, when, with which tweet."""
+        self.w.routes.setdefault(video_idx, []).append((kind, "twitter", acc.uid, f"twitter:{tweet['id']}", ms, source))
 
     def _comeback(self, acc: Account, ms: int) -> None:
         old = self.w.accounts[acc.predecessor]

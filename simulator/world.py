@@ -166,6 +166,8 @@ class World:
     planned_twitter: list[tuple[Any, ...]] = field(default_factory=list)
     planned_telegram: list[tuple[Any, ...]] = field(default_factory=list)
     first_announcements: dict[int, tuple[int, int]] = field(default_factory=dict)  # video idx -> (channel, ms)
+    # The planted route of each video as written: video idx -> [(kind, platform, account uid, post uid, ms, source)]
+    routes: dict[int, list[tuple[str, str, str, str, int, str | None]]] = field(default_factory=dict)
     user_ids: set[str] = field(default_factory=set)
 
 

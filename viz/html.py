@@ -16,7 +16,6 @@ import math
 import re
 from collections import Counter
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -26,9 +25,13 @@ import pyvis
 from pyvis.edge import Edge
 from pyvis.node import Node
 
+from graphdb.defang import defang_graph
+from viz.labels import TIME_FIELDS, as_time, edge_tooltip, number, platform_of, short_label, show, tooltip
 from viz.layout import pivot_mds_layout
+from viz.timeline import LANE_WIDTH_PX, UNDATED_X_PX, NodeTimes, node_times, timeline_layout
 
 SizeBy = Literal["degree", "betweenness", "views"]
+Layout = Literal["force", "timeline"]
 
 # Fixed colours for the platforms of the domain; others take EXTRA_COLOURS in name order.
 PLATFORM_COLOURS = {
@@ -59,7 +62,6 @@ OTHER_SHAPE = "triangleDown"
 SHAPE_GLYPHS = {"dot": "●", "square": "■", "triangle": "▲", "diamond": "◆", "star": "★", "hexagon": "⬢"}
 
 MIN_SIZE, MAX_SIZE = 8.0, 36.0
-LABEL_CHARS, TEXT_CHARS = 28, 280
 # Above this many nodes the browser's physics cannot untangle a random start within the budget: start it from a
 # layout computed in Python (viz.layout) and let physics only polish.
 PYTHON_LAYOUT_MIN_NODES = 1000
@@ -68,8 +70,7 @@ STABILIZE_BUDGET_MS = 2500
 EDGE_LABEL_LIMIT = 2000  # edge labels cost a text draw per edge and frame; past this, type shows on hover only
 EXACT_BETWEENNESS_LIMIT = 1000  # above this many nodes betweenness is estimated from a sample of sources
 BETWEENNESS_SAMPLE = 300
-TIME_FIELDS = ("created_at", "first_seen", "seen_at", "last_seen", "removed_at", "suspended_at")
-FACT_FIELDS = ("handle", "name", "uid", "tag", "title", "url", "domain", "kind", "language", "views")
+PLAY_MS = 20_000  # playback runs through the whole time span in this long
 
 TEMPLATE = "template.html"
 _PLACEHOLDER = re.compile(r"@@([A-Z_]+)@@")
@@ -84,41 +85,82 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _SOURCE_MAP = re.compile(r"^[ \t]*//# sourceMappingURL=.*$|/\*# sourceMappingURL=[^*]*\*/", re.MULTILINE)
 
 
-def render_html(g: nx.MultiDiGraph, *, title: str, size_by: SizeBy = "degree", notice: str | None = None) -> str:
+def render_html(
+    g: nx.MultiDiGraph,
+    *,
+    title: str,
+    size_by: SizeBy = "degree",
+    notice: str | None = None,
+    layout: Layout = "force",
+    defang: bool = False,
+) -> str:
     """One self-contained HTML page drawing g: colour by platform, shape by node type, size by size_by.
 
-    notice (e.g. "showing 2,000 of 35,410 nodes") is shown in a banner. The page exposes
-    window.swarmgraphNetwork = {network, nodes, edges} (vis DataSets) and window.swarmgraphStableAt (ms since
-    navigation when the layout settled and physics froze) for tests and benchmarks.
+    layout: "force" (physics, from a Python layout above PYTHON_LAYOUT_MIN_NODES) or "timeline" (x = time, one lane
+    per platform). Either gets a time slider with playback when the graph has times. notice (e.g. "showing 2,000 of
+    35,410 nodes") is shown in a banner; defang rewrites every URL in ids, labels and tooltips. The page exposes
+    window.swarmgraphNetwork = {network, nodes, edges, time} (vis DataSets; time: the slider's controls) and
+    window.swarmgraphStableAt (ms since navigation when the layout settled and physics froze) for tests and
+    benchmarks.
     """
-    if size_by not in ("degree", "betweenness", "views"):
-        raise ValueError(f"size_by must be degree, betweenness or views, not {size_by!r}")
-    metric = node_metric(g, size_by)
-    colours = platform_colours(g)
-    positions = pivot_mds_layout(g) if g.number_of_nodes() > PYTHON_LAYOUT_MIN_NODES else {}
-    top = max(metric.values(), default=0.0)
-    nodes = [
-        _node_options(n, d, colours, _size(metric[n], top), f"{size_by}: {metric[n]:.4g}", positions.get(n))
-        for n, d in g.nodes(data=True)
-    ]
-    edges = _edge_options(g)
-    payload = {
-        "nodes": nodes,
-        "edges": edges,
-        "options": vis_options(g.number_of_nodes(), positioned=bool(positions)),
-        "stabilizeBudgetMs": STABILIZE_BUDGET_MS,
-    }
+    if defang:
+        g = defang_graph(g)
     values = {
         "TITLE": html.escape(title),
         "NOTICE": f'<div class="notice" role="status">{html.escape(notice)}</div>' if notice else "",
-        "SUMMARY": html.escape(_summary(g)),
-        "LEGEND": _legend(g, colours),
-        "DATA": script_json(payload),
-        "VIS_CSS": _vis_asset("vis-network.css"),
-        "VIS_JS": _vis_asset("vis-network.min.js"),
+        "SUMMARY": html.escape(graph_summary(g)),
+        "LEGEND": legend_html(g, platform_colours(g)),
+        "DATA": script_json(view_payload(g, size_by=size_by, layout=layout)),
+        "VIS_CSS": vis_asset("vis-network.css"),
+        "VIS_JS": vis_asset("vis-network.min.js"),
+        "VIEW_JS": view_js(),
     }
     page = _PLACEHOLDER.sub(lambda m: values[m.group(1)], _template())  # one pass: inserted text is not rescanned
     return _SURROGATE.sub("\ufffd", page)
+
+
+def view_payload(g: nx.MultiDiGraph, *, size_by: SizeBy = "degree", layout: Layout = "force") -> dict[str, Any]:
+    """What viz/assets/view.js draws: vis node and edge options (with their times), vis options, slider and lanes."""
+    if size_by not in ("degree", "betweenness", "views"):
+        raise ValueError(f"size_by must be degree, betweenness or views, not {size_by!r}")
+    if layout not in ("force", "timeline"):
+        raise ValueError(f"layout must be force or timeline, not {layout!r}")
+    metric = node_metric(g, size_by)
+    colours = platform_colours(g)
+    times = node_times(g)
+    timeline = timeline_layout(g, times) if layout == "timeline" else None
+    if timeline is not None:
+        positions = timeline.positions
+    else:
+        positions = pivot_mds_layout(g) if g.number_of_nodes() > PYTHON_LAYOUT_MIN_NODES else {}
+    top = max(metric.values(), default=0.0)
+    nodes = [
+        _node_options(n, d, colours, _size(metric[n], top), f"{size_by}: {metric[n]:.4g}", positions.get(n))
+        | _times(times.appear[n], times.removed[n])
+        for n, d in g.nodes(data=True)
+    ]
+    edges = [e | _times(t, None) for e, t in zip(_edge_options(g), times.edges, strict=True)]
+    options = vis_options(g.number_of_nodes(), positioned=bool(positions))
+    payload: dict[str, Any] = {"nodes": nodes, "edges": edges, "options": options,
+                               "stabilizeBudgetMs": STABILIZE_BUDGET_MS, "time": _slider(times)}  # fmt: skip
+    if timeline is not None:
+        options["physics"]["enabled"] = False
+        for edge in edges:  # on a time axis the relationship type would cover the lanes: it shows on hover
+            edge.pop("label", None)
+        payload["timeline"] = {"lanes": timeline.lanes, "ticks": timeline.ticks,
+                               "left": UNDATED_X_PX - 240, "right": LANE_WIDTH_PX + 120}  # fmt: skip
+    return payload
+
+
+def _times(appear: int | None, removed: int | None) -> dict[str, int]:
+    return {k: v for k, v in (("t0", appear), ("t1", removed)) if v is not None}
+
+
+def _slider(times: NodeTimes) -> dict[str, int] | None:
+    span = times.span()
+    if span is None or span[0] == span[1]:
+        return None
+    return {"min": span[0], "max": span[1], "playMs": PLAY_MS}
 
 
 # ------------------------------------------------------------------------------------------------- options
@@ -177,10 +219,11 @@ def vis_options(n_nodes: int, *, positioned: bool = False) -> dict[str, Any]:
 
 
 def platform_colours(g: nx.MultiDiGraph) -> dict[str, str]:
-    """Colour of every platform in g: the fixed palette, then EXTRA_COLOURS in name order (cycled)."""
-    present = sorted({p for _, d in g.nodes(data=True) if (p := _platform(d))})
-    unknown = [p for p in present if p not in PLATFORM_COLOURS]
-    colours = {p: PLATFORM_COLOURS[p] for p in present if p in PLATFORM_COLOURS}
+    """Colour of every platform in g: the fixed palette (defanged names too), then EXTRA_COLOURS in name order."""
+    present = sorted({p for _, d in g.nodes(data=True) if (p := platform_of(d))})
+    fixed = {p: PLATFORM_COLOURS[p.replace("[.]", ".")] for p in present if p.replace("[.]", ".") in PLATFORM_COLOURS}
+    unknown = [p for p in present if p not in fixed]
+    colours = dict(fixed)
     colours.update({p: EXTRA_COLOURS[i % len(EXTRA_COLOURS)] for i, p in enumerate(unknown)})
     return colours
 
@@ -201,10 +244,10 @@ def node_metric(g: nx.MultiDiGraph, size_by: SizeBy) -> dict[Any, float]:
         return {n: float(v) for n, v in nx.betweenness_centrality(simple, k=k, seed=7).items()}
     views: dict[Any, float] = {}
     for n, data in g.nodes(data=True):
-        own = _number(data.get("views"))
+        own = number(data.get("views"))
         if own is None:
             incident = [*g.in_edges(n, data="views"), *g.out_edges(n, data="views")]
-            own = sum(v for *_, x in incident if (v := _number(x)) is not None)
+            own = sum(v for *_, x in incident if (v := number(x)) is not None)
         views[n] = own
     return views
 
@@ -226,10 +269,10 @@ def _node_options(
     options: dict[str, Any] = Node(
         str(node),
         TYPE_SHAPES.get(kind, OTHER_SHAPE),
-        label=_short_label(data),
-        color=colours.get(_platform(data) or "", NO_PLATFORM_COLOUR),
+        label=short_label(data),
+        color=colours.get(platform_of(data) or "", NO_PLATFORM_COLOUR),
         size=size,
-        title=_tooltip(data, metric),
+        title=tooltip(data, metric),
         **extra,
     ).options
     return options
@@ -242,7 +285,7 @@ def _edge_options(g: nx.MultiDiGraph) -> list[dict[str, Any]]:
     edges = []
     for i, (u, v, data) in enumerate(g.edges(data=True)):
         rel = str(data.get("type", ""))
-        options: dict[str, Any] = {"id": f"e{i}", "title": _edge_tooltip(data)}
+        options: dict[str, Any] = {"id": f"e{i}", "title": edge_tooltip(data)}
         if labelled:
             options["label"] = rel
         pair = frozenset((u, v))
@@ -253,76 +296,15 @@ def _edge_options(g: nx.MultiDiGraph) -> list[dict[str, Any]]:
     return edges
 
 
-# ------------------------------------------------------------------------------------------------ text
-
-
-def _platform(data: Mapping[str, Any]) -> str | None:
-    if data.get("label") == "Platform":
-        value = data.get("name") or data.get("key")
-    else:
-        value = data.get("platform")
-    return str(value) if value not in (None, "") else None
-
-
-def _clip(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _short_label(data: Mapping[str, Any]) -> str:
-    kind = data.get("label")
-    for field, prefix in (("handle", "@"), ("tag", "#"), ("title", ""), ("name", ""), ("text", ""), ("url", "")):
-        value = data.get(field)
-        if value in (None, "") or (field == "text" and kind != "Post"):
-            continue
-        text = str(value)
-        if field == "url":
-            text = re.sub(r"^[a-z]+://", "", text, flags=re.IGNORECASE)
-        return _clip(text if text.startswith(prefix) else prefix + text, LABEL_CHARS)
-    return _clip(str(data.get("key", "")), LABEL_CHARS)
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, datetime):
-        utc = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
-        return utc.strftime("%Y-%m-%d %H:%M:%S UTC")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, list | tuple | set | frozenset):
-        return ", ".join(_show(v) for v in value)
-    if hasattr(value, "to_native"):
-        return _show(value.to_native())
-    return str(value)
-
-
-def _tooltip(data: Mapping[str, Any], metric: str) -> str:
-    """Plain text (vis-network sets it with innerText): type, key, platform, facts, times, a text excerpt."""
-    kind = str(data.get("label", "node"))
-    head = kind + (f" · {_platform(data)}" if _platform(data) else "")
-    lines = [head, f"key: {_clip(str(data.get('key', '')), 120)}"]
-    lines += [f"{f}: {_clip(_show(data[f]), 120)}" for f in FACT_FIELDS if data.get(f) not in (None, "")]
-    lines += [f"{f}: {_show(data[f])}" for f in TIME_FIELDS if data.get(f) not in (None, "")]
-    lines.append(metric)
-    if data.get("text") not in (None, ""):
-        lines.append("text: " + _clip(str(data["text"]), TEXT_CHARS))
-    return "\n".join(lines)
-
-
-def _edge_tooltip(data: Mapping[str, Any]) -> str:
-    lines = [str(data.get("type", ""))]
-    lines += [f"{k}: {_clip(_show(v), 120)}" for k, v in data.items() if k != "type" and v is not None]
-    return "\n".join(lines)
-
-
-def _summary(g: nx.MultiDiGraph) -> str:
-    times = [t for _, d in g.nodes(data=True) for f in TIME_FIELDS if (t := _as_time(d.get(f))) is not None]
-    span = f" · {_show(min(times))} – {_show(max(times))}" if times else ""
+def graph_summary(g: nx.MultiDiGraph) -> str:
+    times = [t for _, d in g.nodes(data=True) for f in TIME_FIELDS if (t := as_time(d.get(f))) is not None]
+    span = f" · {show(min(times))} – {show(max(times))}" if times else ""
     return f"{g.number_of_nodes():,} nodes · {g.number_of_edges():,} relationships{span}"
 
 
-def _legend(g: nx.MultiDiGraph, colours: Mapping[str, str]) -> str:
+def legend_html(g: nx.MultiDiGraph, colours: Mapping[str, str]) -> str:
     """Platform colours and node-type shapes present in g, with counts (all text escaped: names are data)."""
-    platforms = Counter(p for _, d in g.nodes(data=True) if (p := _platform(d)))
+    platforms = Counter(p for _, d in g.nodes(data=True) if (p := platform_of(d)))
     kinds = Counter(str(d.get("label", "")) for _, d in g.nodes(data=True))
     rows = ['<h2>Platforms</h2><ul class="platforms">']
     for name, count in sorted(platforms.items(), key=lambda kv: (-kv[1], kv[0])):
@@ -330,7 +312,7 @@ def _legend(g: nx.MultiDiGraph, colours: Mapping[str, str]) -> str:
             f'<li><span class="swatch" style="background:{colours[name]}"></span>'
             f"{html.escape(name)} <small>{count:,}</small></li>"
         )
-    if any(_platform(d) is None for _, d in g.nodes(data=True)):
+    if any(platform_of(d) is None for _, d in g.nodes(data=True)):
         rows.append(f'<li><span class="swatch" style="background:{NO_PLATFORM_COLOUR}"></span>unknown</li>')
     rows.append('</ul><h2>Node types</h2><ul class="types">')
     for kind, count in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])):
@@ -343,34 +325,10 @@ def _legend(g: nx.MultiDiGraph, colours: Mapping[str, str]) -> str:
 # ------------------------------------------------------------------------------------------------ values
 
 
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    try:
-        return float(str(value)) if value is not None else None
-    except ValueError:
-        return None
-
-
-def _as_time(value: Any) -> datetime | None:
-    if hasattr(value, "to_native"):
-        value = value.to_native()
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    if isinstance(value, datetime):
-        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
-    return None
-
-
 def script_json(payload: Any) -> str:
     """JSON safe inside <script type="application/json">: no `<`, `>` or `&` (so no `</script>` or `<!--`), and
     U+2028/2029 escaped; JSON.parse reads it back unchanged."""
-    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=_show)
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=show)
     for raw, escaped in _SCRIPT_JSON_ESCAPES:
         text = text.replace(raw, escaped)
     return text
@@ -383,7 +341,12 @@ def _template() -> str:
     return resources.files("viz").joinpath("assets", TEMPLATE).read_text(encoding="utf-8")
 
 
-def _vis_asset(name: str) -> str:
+def view_js() -> str:
+    """viz/assets/view.js: swarmgraphView(root, data), which draws a view_payload inside root."""
+    return resources.files("viz").joinpath("assets", "view.js").read_text(encoding="utf-8")
+
+
+def vis_asset(name: str) -> str:
     """A vis-network file shipped inside pyvis, read at render time; no source-map comment (DevTools would fetch)."""
     root = Path(pyvis.__file__).parent / "templates" / "lib"
     candidates = sorted(root.glob(f"vis-*/{name}"), key=lambda p: [int(x) for x in re.findall(r"\d+", p.parent.name)])

@@ -1,15 +1,9 @@
-"""The HTML view as a page: its structure from the HTML itself, its behaviour in headless Chromium.
-
-Browser tests need Debian's /usr/bin/chromium (playwright's own browser download cannot work here). They skip when
-it is absent, unless SWARMGRAPH_REQUIRE_BROWSER is set (CI), where a missing browser is a failure.
-"""
+"""The HTML view as a page: its structure from the HTML itself, its behaviour in headless Chromium
+(tests/browser/conftest.py: Debian's chromium, skipped when absent unless SWARMGRAPH_REQUIRE_BROWSER is set)."""
 
 from __future__ import annotations
 
 import json
-import os
-import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -20,16 +14,6 @@ import pytest
 
 from viz.html import render_html
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 T0 = datetime(2015, 11, 14, 9, 30, tzinfo=UTC)
 CANARY = "window.__pwned=1;alert(1)"
 IMG_TEXT = f"<img src=x onerror={CANARY}>"
@@ -194,64 +178,13 @@ def test_large_graph_starts_from_a_python_layout_with_every_node_apart() -> None
 # -------------------------------------------------------------------------------------- the page in Chromium
 
 
-@pytest.fixture(scope="module")
-def browser_context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        if os.environ.get("SWARMGRAPH_REQUIRE_BROWSER"):
-            pytest.fail("SWARMGRAPH_REQUIRE_BROWSER is set but /usr/bin/chromium is missing (apt-get install chromium)")
-        pytest.skip("/usr/bin/chromium is not installed (apt-get install chromium); CI sets SWARMGRAPH_REQUIRE_BROWSER")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport={"width": 1280, "height": 800},
-        )
-        yield context
-        context.close()
-
-
-class OpenedPage:
-    """A page with its console messages, page errors, requests and dialogs recorded from before navigation."""
-
-    def __init__(self, context: Any, path: Path) -> None:
-        self.page = context.new_page()
-        self.url = path.as_uri()
-        self.errors: list[str] = []
-        self.requests: list[str] = []
-        self.dialogs: list[str] = []
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.on("dialog", self._dialog)
-        self.page.goto(self.url)
-        self.wait_for("window.swarmgraphStableAt !== undefined", timeout_s=30)
-
-    def wait_for(self, expression: str, timeout_s: float) -> None:
-        """Poll from outside: wait_for_function evaluates strings in the page, which its CSP forbids."""
-        deadline = time.monotonic() + timeout_s
-        while not self.page.evaluate(expression):
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{expression} still false after {timeout_s}s")
-            self.page.wait_for_timeout(25)
-
-    def _dialog(self, dialog: Any) -> None:
-        self.dialogs.append(dialog.message)
-        dialog.dismiss()
-
-
 @pytest.fixture
-def opened(browser_context: Any, page_path: Path) -> Iterator[OpenedPage]:
-    view = OpenedPage(browser_context, page_path)
-    yield view
-    view.page.close()
+def opened(open_page: Any, page_path: Path) -> Any:
+    return open_page(page_path)
 
 
 @pytest.mark.browser
-def test_network_renders_every_node_and_edge_and_freezes(opened: OpenedPage) -> None:
+def test_network_renders_every_node_and_edge_and_freezes(opened: Any) -> None:
     g = hostile_subgraph()
     counts = opened.page.evaluate(
         """() => {
@@ -271,14 +204,14 @@ def test_network_renders_every_node_and_edge_and_freezes(opened: OpenedPage) -> 
 
 
 @pytest.mark.browser
-def test_page_is_quiet_and_offline(opened: OpenedPage) -> None:
+def test_page_is_quiet_and_offline(opened: Any) -> None:
     opened.page.wait_for_timeout(300)
     assert opened.errors == []
     assert opened.requests == [opened.url]
 
 
 @pytest.mark.browser
-def test_hostile_text_is_shown_as_text_and_runs_nothing(opened: OpenedPage) -> None:
+def test_hostile_text_is_shown_as_text_and_runs_nothing(opened: Any) -> None:
     state = opened.page.evaluate(
         """() => ({
             pwned: window.__pwned,
@@ -307,7 +240,7 @@ def test_hostile_text_is_shown_as_text_and_runs_nothing(opened: OpenedPage) -> N
 
 @pytest.mark.browser
 @pytest.mark.parametrize("node_id, text", [("Post:twitter:10", IMG_TEXT), ("Post:twitter:11", SCRIPT_TEXT)])
-def test_hovering_a_node_shows_its_hostile_text_literally(opened: OpenedPage, node_id: str, text: str) -> None:
+def test_hovering_a_node_shows_its_hostile_text_literally(opened: Any, node_id: str, text: str) -> None:
     page = opened.page
     x, y = page.evaluate(
         """(id) => {
@@ -331,17 +264,105 @@ def test_hovering_a_node_shows_its_hostile_text_literally(opened: OpenedPage, no
 
 @pytest.mark.browser
 @pytest.mark.parametrize("n", [0, 1500])
-def test_empty_and_large_graphs_settle_quietly_offline(browser_context: Any, tmp_path: Path, n: int) -> None:
+def test_empty_and_large_graphs_settle_quietly_offline(open_page: Any, tmp_path: Path, n: int) -> None:
     path = tmp_path / f"view-{n}.html"
     notice = f"showing {n} of 40,000 nodes"
     path.write_text(render_html(synthetic_swarm(n) if n else nx.MultiDiGraph(), title="t", notice=notice))
-    view = OpenedPage(browser_context, path)
-    try:
-        counts = view.page.evaluate(
-            "[window.swarmgraphNetwork.nodes.length, window.swarmgraphNetwork.edges.length, window.swarmgraphStableAt]"
-        )
-        assert counts[:2] == ([n, synthetic_swarm(n).number_of_edges()] if n else [0, 0])
-        assert counts[2] < 15_000
-        assert view.errors == [] and view.requests == [view.url]
-    finally:
-        view.page.close()
+    view = open_page(path)
+    counts = view.page.evaluate(
+        "[window.swarmgraphNetwork.nodes.length, window.swarmgraphNetwork.edges.length, window.swarmgraphStableAt]"
+    )
+    assert counts[:2] == ([n, synthetic_swarm(n).number_of_edges()] if n else [0, 0])
+    assert counts[2] < 15_000
+    assert view.errors == [] and view.requests == [view.url]
+
+
+# ------------------------------------------------------------------------------------- time: slider and timeline
+
+HOUR = timedelta(hours=1)
+
+
+def timed_subgraph() -> nx.MultiDiGraph:
+    """Worked out by hand: @a (created long before) posts p1 at T0 and p2 at T0+2h; channel b posts p3 at T0+1h;
+    p1 and p3 link u (first seen T0, removed T0+3h), which serves v; p2 tags h. So a appears at T0 (its first post),
+    b at T0+1h, v at T0 (with u), h at T0+2h (with p2); the slider runs from T0 to T0+3h."""
+    g = nx.MultiDiGraph()
+    g.add_node("Account:a", label="Account", key="a", handle="a", platform="twitter", created_at=T0 - 400 * 24 * HOUR)
+    g.add_node("Account:b", label="Account", key="b", handle="b", platform="telegram")
+    g.add_node("Post:p1", label="Post", key="p1", text="one", platform="twitter", created_at=T0)
+    g.add_node("Post:p2", label="Post", key="p2", text="two", platform="twitter", created_at=T0 + 2 * HOUR)
+    g.add_node("Post:p3", label="Post", key="p3", text="three", platform="telegram", created_at=T0 + HOUR)
+    g.add_node("Url:u", label="Url", key="u", url="https://archive.org/details/u", platform="archive.org",
+               first_seen=T0, removed_at=T0 + 3 * HOUR)  # fmt: skip
+    g.add_node("Video:v", label="Video", key="v", title="placeholder")
+    g.add_node("Hashtag:h", label="Hashtag", key="h", tag="h")
+    g.add_edges_from([("Account:a", "Post:p1"), ("Account:a", "Post:p2"), ("Account:b", "Post:p3")], type="POSTED")
+    g.add_edges_from([("Post:p1", "Url:u"), ("Post:p3", "Url:u")], type="LINKS_TO")
+    g.add_edge("Url:u", "Video:v", type="SERVES")
+    g.add_edge("Post:p2", "Hashtag:h", type="TAGS")
+    return g
+
+
+def ms(when: datetime) -> int:
+    return int(when.timestamp() * 1000)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("layout", ["force", "timeline"])
+def test_the_slider_shows_what_existed_at_each_time(open_page: Any, tmp_path: Path, layout: str) -> None:
+    path = tmp_path / f"timed-{layout}.html"
+    path.write_text(render_html(timed_subgraph(), title="timed", layout=layout), encoding="utf-8")  # type: ignore[arg-type]
+    view = open_page(path)
+    state = """(t) => {
+        const s = window.swarmgraphNetwork, shown = s.time.set(t), body = s.network.body;
+        return {shown: shown, nodes: body.nodeIndices.slice().sort(), edges: body.edgeIndices.length,
+                url: body.nodes['Url:u'].options.color.background,
+                label: document.querySelector('.sg-count').textContent};
+    }"""  # what vis-network draws: its visible-node and visible-edge indices
+    early = view.page.evaluate(state, ms(T0 + HOUR / 2))
+    assert early["nodes"] == ["Account:a", "Post:p1", "Url:u", "Video:v"] and early["edges"] == 3
+    assert early["shown"] == 4 and early["label"] == "4 of 8 nodes" and early["url"] == "#8c564b"
+    middle = view.page.evaluate(state, ms(T0 + 1.5 * HOUR))
+    assert middle["nodes"] == ["Account:a", "Account:b", "Post:p1", "Post:p3", "Url:u", "Video:v"]
+    assert middle["edges"] == 5
+    end = view.page.evaluate(state, ms(T0 + 3 * HOUR))
+    assert end["shown"] == 8 and end["edges"] == 7
+    assert end["url"] == "#e3e3e3"  # removed at T0+3h: grey from then on
+    assert view.page.evaluate("window.swarmgraphNetwork.time.min") == ms(T0)
+    assert view.errors == [] and view.requests == [view.url]
+
+
+@pytest.mark.browser
+def test_playback_runs_from_the_start_to_the_end(open_page: Any, tmp_path: Path) -> None:
+    path = tmp_path / "timed.html"
+    path.write_text(render_html(timed_subgraph(), title="timed"), encoding="utf-8")
+    view = open_page(path)
+    page = view.page
+    page.evaluate("window.swarmgraphNetwork.time.set(window.swarmgraphNetwork.time.max)")
+    page.evaluate("window.swarmgraphNetwork.time.playMs = 3000")
+    page.click(".sg-timebar button")  # at the end, play starts again from the beginning
+    view.wait_for("window.swarmgraphNetwork.time.playing === true", timeout_s=5)
+    assert page.evaluate("window.swarmgraphNetwork.time.current") < ms(T0 + 3 * HOUR)
+    view.wait_for("window.swarmgraphNetwork.time.playing === false", timeout_s=20)
+    end = page.evaluate("[window.swarmgraphNetwork.time.current, window.swarmgraphNetwork.time.frames.length]")
+    assert end[0] == ms(T0 + 3 * HOUR) and end[1] > 3  # frames come slower on a busy machine; the time does not
+    assert page.locator(".sg-timebar button").get_attribute("aria-label") == "Play"
+    assert view.errors == []
+
+
+def test_timeline_lanes_run_from_telegram_to_hosts_to_twitter_with_x_as_time() -> None:
+    data = _page_data(render_html(timed_subgraph(), title="t", layout="timeline"))
+    lanes = [lane["name"] for lane in data["timeline"]["lanes"]]
+    assert lanes == ["telegram", "archive.org", "twitter", "videos", "hashtags"]
+    x = {n["id"]: n["x"] for n in data["nodes"]}
+    y = {n["id"]: n["y"] for n in data["nodes"]}
+    assert x["Post:p1"] == x["Url:u"] < x["Post:p3"] < x["Post:p2"]  # T0, T0, T0+1h, T0+2h
+    assert x["Post:p3"] - x["Post:p1"] == pytest.approx(x["Post:p2"] - x["Post:p3"], abs=0.2)
+    for lane in data["timeline"]["lanes"]:
+        members = {"telegram": ["Post:p3", "Account:b"], "twitter": ["Post:p1", "Post:p2", "Account:a"],
+                   "archive.org": ["Url:u"], "videos": ["Video:v"], "hashtags": ["Hashtag:h"]}  # fmt: skip
+        members = members[lane["name"]]
+        assert all(lane["top"] <= y[m] <= lane["bottom"] for m in members), lane
+    assert data["options"]["physics"]["enabled"] is False
+    assert "label" not in data["edges"][0]
+    assert [t["label"] for t in data["timeline"]["ticks"]][:2] == ["11-14 09:30", "11-14 09:45"]

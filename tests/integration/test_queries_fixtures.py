@@ -4,6 +4,7 @@ are checked exactly against values worked out by hand from the files themselves.
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -73,10 +74,12 @@ def test_takedown_survival_on_the_hand_made_check_log(fixtures_db: Database) -> 
     assert by_host["archive.org"] == {
         "host": "archive.org", "copies": 3, "removed": 3, "censored": 0, "median_hours_to_removal": 62.0,
         "alive_after_1d": 1.0, "alive_after_3d": 0.3333, "alive_after_10d": 0.0, "followup_hours": 178.0,
+        "curve": [[27.5, 0.6667], [62.0, 0.3333], [178.0, 0.0]], "censored_hours": [],
     }  # fmt: skip
     assert by_host["example.org"] == {
         "host": "example.org", "copies": 1, "removed": 0, "censored": 1, "median_hours_to_removal": None,
         "alive_after_1d": 1.0, "alive_after_3d": None, "alive_after_10d": None, "followup_hours": 24.0,
+        "curve": [], "censored_hours": [24.0],
     }  # fmt: skip
 
 
@@ -91,9 +94,13 @@ def test_hashtag_lifecycle_on_the_real_kaggle_isis_sample(fixtures_db: Database)
         "tag": "syria", "posts": 33, "first_seen": "2015-08-29T20:42:00.000000000+00:00",
         "last_seen": "2016-05-05T09:48:00.000000000+00:00", "peak_hour": "2015-09-23T21:00:00.000000000+00:00",
         "peak_count": 2, "half_life_hours": 3662.38, "active_span_hours": row["active_span_hours"],
+        "active_from": row["active_from"], "active_until": row["active_until"],
         "flooding_share": 0.0, "peak_day_share": round(3 / 33, 4), "platforms": ["twitter"], "event_hashtag": False,
     }  # fmt: skip
     assert row["active_span_hours"] > 24 * 120
+    active = [datetime.fromisoformat(row[k]) for k in ("first_seen", "active_from", "active_until", "last_seen")]
+    assert active == sorted(active)
+    assert (active[2] - active[1]).total_seconds() / 3600 == pytest.approx(row["active_span_hours"], abs=0.05)
 
 
 def test_queries_run_read_only_unless_their_header_says_write(fixtures_db: Database, tmp_path: Path) -> None:

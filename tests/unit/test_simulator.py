@@ -487,3 +487,17 @@ def test_every_file_is_detected_and_read_without_rejects(run: Path) -> None:
         rejects = [item for item in FORMATS[fmt](path) if isinstance(item, Reject)]
         assert rejects == [], (path, rejects[:3])
     assert seen == set(expected.values())
+
+
+def test_ground_truth_routes_start_with_the_first_announcement(truth: dict[str, Any]) -> None:
+    """Every video's planted route opens with its origin's announcement; forwards and tweets come after it."""
+    assert set(truth["routes"]) == set(truth["first_announcements"])
+    for uid, route in truth["routes"].items():
+        first = truth["first_announcements"][uid]
+        assert route[0]["kind"] == "announcement" and route[0]["account"] == first["channel"]
+        assert route[0]["post"] == f"{first['channel']}/{first['message_id']}" and route[0]["time"] == first["time"]
+        assert [s["time"] for s in route] == sorted(s["time"] for s in route)
+        assert {s["kind"] for s in route[1:]} <= {"forward", "hub", "bridge"}
+        for share in route[1:]:
+            assert share["platform"] == ("telegram" if share["kind"] == "forward" else "twitter")
+            assert share["post"].startswith(share["account"] + "/" if share["kind"] == "forward" else "twitter:")

@@ -1,0 +1,36 @@
+// name: analysis_runs
+// description: The analyses whose results are in the graph: each run with its parameters and how much it wrote
+// mode: read
+//
+// One row per analysis run found (a new run of an analysis replaces the previous one's results): coordination
+// (COORDINATED_WITH edges, with window, min_repeats, percentile and alpha), bridging and communities (properties on
+// accounts and URLs), successors (suggested SAME_ACTOR_AS edges). An analysis that never ran has no row.
+CALL () {
+  MATCH ()-[r:COORDINATED_WITH]->()
+  WITH r.run AS run, count(r) AS results,
+       collect(DISTINCT {window: r.window, min_repeats: r.min_repeats, percentile: r.percentile, alpha: r.alpha})[0]
+         AS parameters
+  RETURN 'coordination' AS analysis, run, parameters, results, 'COORDINATED_WITH edges' AS wrote
+  UNION ALL
+  CALL () {
+    MATCH (n:Account) WHERE n.bridging_run IS NOT NULL RETURN n.bridging_run AS run
+    UNION ALL
+    MATCH (n:Url) WHERE n.bridging_run IS NOT NULL RETURN n.bridging_run AS run
+  }
+  WITH run, count(*) AS results
+  RETURN 'bridging' AS analysis, run, {} AS parameters, results, 'betweenness on accounts and URLs' AS wrote
+  UNION ALL
+  CALL () {
+    MATCH (n:Account) WHERE n.communities_run IS NOT NULL RETURN n.communities_run AS run
+    UNION ALL
+    MATCH (n:Url) WHERE n.communities_run IS NOT NULL RETURN n.communities_run AS run
+  }
+  WITH run, count(*) AS results
+  RETURN 'communities' AS analysis, run, {} AS parameters, results, 'community on accounts and URLs' AS wrote
+  UNION ALL
+  MATCH ()-[r:SAME_ACTOR_AS]->() WHERE r.suggested = true
+  WITH r.run AS run, count(r) AS results
+  RETURN 'successors' AS analysis, run, {} AS parameters, results, 'SAME_ACTOR_AS suggestions' AS wrote
+}
+RETURN analysis, run, parameters, results, wrote
+  ORDER BY analysis, run
