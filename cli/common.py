@@ -14,9 +14,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from graphdb.db import Database
+from graphdb.db import Database, connect
 from graphdb.errors import SwarmgraphError
-from graphdb.settings import resolve_settings
 from graphdb.values import to_plain
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -63,10 +62,7 @@ def handled() -> Iterator[None]:
 
 def open_database(uri: str | None, username: str | None, database: str | None) -> Database:
     """Connect to NEO4J_URI when given, else to the local runtime (started when not running)."""
-    settings = resolve_settings(uri, username, None, database, say=say)
-    db = Database(settings)
-    db.verify()
-    return db
+    return connect(uri, username, database, say=say)
 
 
 def parse_params(pairs: list[str] | None) -> dict[str, Any]:

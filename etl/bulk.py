@@ -39,9 +39,9 @@ from etl.staging import (
 from graphdb.cypher_text import ident
 from graphdb.db import Database
 from graphdb.errors import SwarmgraphError
-from graphdb.runtime import USERNAME, LocalRuntime
+from graphdb.runtime import LocalRuntime
 from graphdb.schema import ensure_schema
-from graphdb.settings import ConnectionSettings
+from graphdb.settings import local_settings
 
 DEFAULT_CHUNK_ROWS = 20_000  # rows a parse worker dedupes in memory before spilling
 MARKER = "bulk-import.json"  # in the runtime's run/ directory while a bulk load owns the database
@@ -161,7 +161,7 @@ def _check_empty(runtime: LocalRuntime, say: Say) -> None:
 
 
 def _local_db(runtime: LocalRuntime) -> Database:
-    return Database(ConnectionSettings(runtime.bolt_uri() or "", USERNAME, runtime.password(), None, local=True))
+    return Database(local_settings(runtime))
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, LiteralString, cast
 
@@ -10,7 +10,7 @@ from neo4j import READ_ACCESS, WRITE_ACCESS, Driver, GraphDatabase, Query
 from neo4j.exceptions import AuthError, ClientError, Neo4jError, ServiceUnavailable, SessionExpired
 
 from graphdb.errors import DatabaseError, ReadOnlyViolation
-from graphdb.settings import ConnectionSettings
+from graphdb.settings import ConnectionSettings, explicit_uri, resolve_settings
 
 Params = Mapping[str, Any]
 
@@ -109,6 +109,32 @@ class Database:
             raise DatabaseError(f"Neo4j refused the statement: {exc.code}: {_first_line(exc)}") from None
         except Neo4jError as exc:
             raise DatabaseError(f"Neo4j error while {doing}: {exc.code}: {_first_line(exc)}") from None
+
+
+def connect(
+    uri: str | None = None,
+    username: str | None = None,
+    database: str | None = None,
+    *,
+    start_local: bool = True,
+    say: Callable[[str], None] = lambda _m: None,
+) -> Database:
+    """An open, verified connection: to `uri` / NEO4J_URI when given, else to the local runtime, which is started
+    first when `start_local` and it is not running."""
+    if start_local and explicit_uri(uri) is None:
+        from graphdb.runtime import LocalRuntime
+
+        runtime = LocalRuntime()
+        if runtime.running_pid() is None:
+            say(f"Starting the local Neo4j in {runtime.home} ...")
+            runtime.start(say=say)
+    db = Database(resolve_settings(uri, username, None, database))
+    try:
+        db.verify()
+    except DatabaseError:
+        db.close()
+        raise
+    return db
 
 
 def _is_write_refusal(exc: Neo4jError) -> bool:

@@ -16,7 +16,8 @@ from typer.testing import CliRunner
 from cli.main import app
 from graphdb.db import Database
 from graphdb.errors import RuntimeSetupError
-from graphdb.runtime import LocalRuntime, _choose_port
+from graphdb.runtime import LocalRuntime
+from graphdb.runtime.config import choose_port
 from graphdb.settings import ConnectionSettings
 
 pytestmark = pytest.mark.neo4j
@@ -139,11 +140,11 @@ def test_taken_port_is_avoided_or_refused() -> None:
         taken = s.getsockname()[1]
         said: list[str] = []
         # A default (or remembered) port that is taken: another free one is chosen, and the user is told.
-        chosen = _choose_port(None, None, taken, said.append, "Bolt")
+        chosen = choose_port(None, None, taken, said.append, "Bolt")
         assert chosen != taken and said and f"port {taken} is taken" in said[0]
         # An explicitly requested port that is taken: a clear refusal.
         with pytest.raises(RuntimeSetupError, match=f"port {taken} is held by another program"):
-            _choose_port(taken, None, 7687, said.append, "Bolt")
+            choose_port(taken, None, 7687, said.append, "Bolt")
 
 
 def test_lifecycle_keeps_data_and_handles_taken_defaults(tmp_path: Path, runtime: LocalRuntime) -> None:
@@ -241,7 +242,7 @@ def test_the_first_stop_records_a_class_data_archive_that_later_starts_use(
 
     import psutil
 
-    from graphdb.jars import ensure_jars
+    from graphdb.runtime.jars import ensure_jars
 
     jars = ensure_jars()
     cache = tmp_path / "cache"
