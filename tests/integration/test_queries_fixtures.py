@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from cypher import load_catalogue, parse_query_file, run_prepared, run_query
+from cypher import load_catalogue, parse_query_file, run_query
 from cypher.examples import example_params
 from etl.load import load_paths
 from graphdb.analytics.bridging import compute_bridging
@@ -47,7 +47,7 @@ def analysed(fixtures_db: Database) -> dict[str, Any]:
 @pytest.mark.parametrize("name", sorted(load_catalogue()))
 def test_every_query_runs_on_the_real_fixtures(fixtures_db: Database, analysed: dict[str, Any], name: str) -> None:
     params = example_params(fixtures_db)[name]
-    keys, rows = run_prepared(fixtures_db, name, params)
+    keys, rows = run_query(fixtures_db, name, params)
     assert keys, name
     assert all(set(r) == set(keys) for r in rows)
 
@@ -65,7 +65,7 @@ def test_takedown_survival_on_the_hand_made_check_log(fixtures_db: Database) -> 
     found alive 2015-11-20T08:00Z and removed 2015-11-25T08:00Z: its removal is dated midway, 2015-11-22T20:00Z,
     178 h after its first share. example.org/r3 was never shared: its clock starts at its first check
     (2015-11-21T10:00Z, status unknown) and, never found removed, it is censored at its last (alive, a day later)."""
-    _, rows = run_prepared(fixtures_db, "takedown_survival", {})
+    _, rows = run_query(fixtures_db, "takedown_survival", {})
     by_host = {r["host"]: to_plain(r) for r in rows}
     assert by_host["archive.org"] == {
         "host": "archive.org", "copies": 1, "removed": 1, "censored": 0, "median_hours_to_removal": 178.0,
@@ -82,7 +82,7 @@ def test_hashtag_lifecycle_on_the_real_kaggle_isis_sample(fixtures_db: Database)
     2015-08-29 20:42 to 2016-05-05 09:48; the busiest hours (2 tweets) are 2015-09-23 21:00 and 2015-09-25 12:00, the
     earlier wins; 3 tweets fall within 12 h of its middle; 25 come after it, their median 3662.38 h later; every
     #Syria poster also shares links, so nothing counts as flooding; spread over 8 months it is no event hashtag."""
-    _, rows = run_prepared(fixtures_db, "hashtag_lifecycle", {"tag": "syria", "min_posts": 1})
+    _, rows = run_query(fixtures_db, "hashtag_lifecycle", {"tag": "syria", "min_posts": 1})
     (row,) = [to_plain(r) for r in rows]
     assert row == {
         "tag": "syria", "posts": 33, "first_seen": "2015-08-29T20:42:00.000000000+00:00",
