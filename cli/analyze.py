@@ -20,7 +20,7 @@ from cli.render import render_result
 if TYPE_CHECKING:
     from graphdb.db import Database
 
-app = typer.Typer(help="Built-in analyses: coordination, bridging, communities, resilience, successors.",
+app = typer.Typer(help="Built-in analyses: coordination, bridging, communities, resilience, successors, copies.",
                   no_args_is_help=True)  # fmt: skip
 AnalysisFormat = Annotated[OutputFormat, typer.Option("--format", "-f", help="table or json (csv: the table rows).")]
 Run = Callable[["Database"], Any]  # an analysis with its options bound, waiting for the database
@@ -122,3 +122,16 @@ def successors(
     from graphdb.analytics.successors import suggest_successors
 
     return functools.partial(suggest_successors, max_gap_days=max_gap_days, min_confidence=min_confidence)
+
+
+@app.command()
+@analysis("suggestions")
+def copies(
+    min_confidence: Annotated[float, typer.Option(help="Write suggestions at or above this confidence (equal "
+                                                  "content hashes are certain and always written).")] = 0.5,
+) -> Run:  # fmt: skip
+    """Hosted copies that are the same work (SAME_WORK_AS) or language versions (SUGGESTED_VERSION_OF): suggestions
+    with confidence and evidence, never merges; replaced by each run."""
+    from graphdb.analytics.copies import suggest_copies
+
+    return functools.partial(suggest_copies, min_confidence=min_confidence)
