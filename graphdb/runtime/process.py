@@ -41,6 +41,7 @@ from graphdb.runtime.jars import cds_archive, cds_flags, ensure_jars, install_cd
 from graphdb.runtime.java import JVM_FLAGS, find_java
 
 MAIN_CLASS = "org.neo4j.server.CommunityEntryPoint"
+DEFAULT_START_TIMEOUT = 180.0  # seconds until Bolt must answer
 Say = Callable[[str], None]
 
 
@@ -117,12 +118,14 @@ class LocalRuntime:
         http_port: int | None = None,
         heap: str | None = None,
         pagecache: str | None = None,
-        timeout: float = 180.0,
+        timeout: float | None = None,
         say: Say = _quiet,
     ) -> bool:
-        """Start the server and wait until Bolt answers. Returns False when it was already running."""
+        """Start the server and wait until Bolt answers (`timeout` s, default SWARMGRAPH_START_TIMEOUT or 180: a
+        heavily shared machine needs more). Returns False when it was already running."""
         if self.running_pid() is not None:
             return False
+        timeout = timeout or float(os.environ.get("SWARMGRAPH_START_TIMEOUT") or DEFAULT_START_TIMEOUT)
         jars = ensure_jars(say)
         java = find_java(say)
         make_private_dirs(self.home, self.conf_dir, self.data_dir, self.logs_dir, self.run_dir)
