@@ -50,7 +50,7 @@ def analysed(fixtures_db: Database) -> dict[str, Any]:
 # the same question (two single-minded amplifiers are more than these files hold; no path here changes platform).
 LOOSER = {"amplifiers": {"min_amplifiers": 1, "min_engagements": 1}, "dissemination_paths": {"cross_only": False}}
 # The fixtures hold no two copies of one work (so `analyze copies` suggests nothing); its query is proven on the
-# simulated world's planted copies instead (tests/integration/test_copies.py).
+# simulated world's planted copies instead (tests/integration/test_copies_simulated.py).
 NOTHING_IN_FIXTURES = {"copy_suggestions"}
 
 
