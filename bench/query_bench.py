@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.load_bench import simulate_world
-from cypher import load_catalogue, run_prepared
+from cypher import load_catalogue, run_query
 from cypher.examples import example_params
 from etl.load import load_paths
 from graphdb.analytics.bridging import compute_bridging
@@ -84,11 +84,11 @@ def time_queries(db: Database, repeat: int, seeds: int) -> dict[str, dict[str, A
     for name in load_catalogue():
         sets = params[name]
         for p in sets[:2]:  # warm-up: plan the query and fault its pages in
-            run_prepared(db, name, p)
+            run_query(db, name, p)
         times, rows = [], 0
         for i in range(repeat):
             t0 = time.perf_counter()
-            _, out = run_prepared(db, name, sets[i % len(sets)])
+            _, out = run_query(db, name, sets[i % len(sets)])
             times.append(time.perf_counter() - t0)
             rows = max(rows, len(out))
         results[name] = {

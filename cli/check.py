@@ -6,12 +6,14 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
-from cli.common import DatabaseOpt, UriOpt, UserOpt, err, handled, open_database, out, say
+from cli.common import Connection, OutputFormat, err, handled, say
+from cli.options import connected
+from cli.render import render_records
 from graphdb.errors import SwarmgraphError
 
 
+@connected
 def check(
     host: Annotated[str | None, typer.Option(help="Only Urls on this domain (and its subdomains).")] = None,
     platform: Annotated[str | None, typer.Option(help="Only Urls hosted on this platform (youtube, ...).")] = None,
@@ -41,7 +43,7 @@ def check(
                                                   "removed.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would be contacted; contact nothing, "
                                           "write nothing.")] = False,
-    uri: UriOpt = None, username: UserOpt = None, database: DatabaseOpt = None,
+    *, conn: Connection,
 ) -> None:  # fmt: skip
     """Check whether Urls are still up (HEAD, or GET of the first bytes; per-host rules decide alive/removed/unknown);
     every check is appended to a url-checks CSV and written to the graph as a UrlCheck with source `check`."""
@@ -55,12 +57,12 @@ def check(
                             concurrency=concurrency, per_host_rate=per_host_rate, limits=limits, out_csv=out_csv,
                             host_map=_host_map(map_host), allow_private=allow_private,
                             include_removed=include_removed, dry_run=dry_run)  # fmt: skip
-        db = None if urls is not None and dry_run else open_database(uri, username, database)
+        db = None if urls is not None and dry_run else conn.open()
         try:
             with _progress() as progress:
                 summary = run_check(db, opts, progress=progress, announce=_announce)
         except ValueError as exc:
-            raise SwarmgraphError(str(exc)) from None
+            raise SwarmgraphError(str(exc)) from exc
         finally:
             if db is not None:
                 db.close()
@@ -110,10 +112,7 @@ class _progress:  # noqa: N801 - used as a context manager like rich's
 
 def _render(result: dict[str, Any]) -> None:
     if result["per_host"]:
-        table = Table("host", "checked", "alive", "removed", "unknown", "refused", "retries")
-        for row in result["per_host"]:
-            table.add_row(*(str(v) for v in row.values()))
-        out.print(table)
+        render_records(list(result["per_host"][0]), result["per_host"], OutputFormat.table, count=False)
     for r in result["refused"][:20]:
         say(f"refused {r['url'][:200]}: {r['reason']}")
     if len(result["refused"]) > 20:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, LiteralString, cast
 
@@ -10,7 +10,7 @@ from neo4j import READ_ACCESS, WRITE_ACCESS, Driver, GraphDatabase, Query
 from neo4j.exceptions import AuthError, ClientError, Neo4jError, ServiceUnavailable, SessionExpired
 
 from graphdb.errors import DatabaseError, ReadOnlyViolation
-from graphdb.settings import ConnectionSettings
+from graphdb.settings import ConnectionSettings, explicit_uri, resolve_settings
 
 Params = Mapping[str, Any]
 
@@ -27,7 +27,7 @@ class Database:
                 notifications_min_severity="OFF",  # hints about unknown labels in an empty graph are noise here
             )  # fmt: skip
         except ValueError as exc:  # a malformed URI
-            raise DatabaseError(f"Bad Neo4j URI {settings.uri!r}: {exc}") from None
+            raise DatabaseError(f"Bad Neo4j URI {settings.uri!r}: {exc}") from exc
 
     def close(self) -> None:
         self.driver.close()
@@ -95,20 +95,46 @@ class Database:
             raise DatabaseError(
                 f"Cannot reach Neo4j at {where} while {doing}: {_first_line(exc)}. Is the server running? "
                 "(`swarmgraph db status` for the local one; check NEO4J_URI otherwise.)"
-            ) from None
-        except AuthError:
+            ) from exc
+        except AuthError as exc:
             raise DatabaseError(
                 f"Neo4j at {where} refused the credentials (check NEO4J_USERNAME / NEO4J_PASSWORD)."
-            ) from None
+            ) from exc
         except ClientError as exc:
             if _is_write_refusal(exc):
                 raise ReadOnlyViolation(
                     "This statement writes, and queries run read-only by default. Re-run with --write if you "
                     "mean to change the graph."
-                ) from None
-            raise DatabaseError(f"Neo4j refused the statement: {exc.code}: {_first_line(exc)}") from None
+                ) from exc
+            raise DatabaseError(f"Neo4j refused the statement: {exc.code}: {_first_line(exc)}") from exc
         except Neo4jError as exc:
-            raise DatabaseError(f"Neo4j error while {doing}: {exc.code}: {_first_line(exc)}") from None
+            raise DatabaseError(f"Neo4j error while {doing}: {exc.code}: {_first_line(exc)}") from exc
+
+
+def connect(
+    uri: str | None = None,
+    username: str | None = None,
+    database: str | None = None,
+    *,
+    start_local: bool = True,
+    say: Callable[[str], None] = lambda _m: None,
+) -> Database:
+    """An open, verified connection: to `uri` / NEO4J_URI when given, else to the local runtime, which is started
+    first when `start_local` and it is not running."""
+    if start_local and explicit_uri(uri) is None:
+        from graphdb.runtime import LocalRuntime
+
+        runtime = LocalRuntime()
+        if runtime.running_pid() is None:
+            say(f"Starting the local Neo4j in {runtime.home} ...")
+            runtime.start(say=say)
+    db = Database(resolve_settings(uri, username, None, database))
+    try:
+        db.verify()
+    except DatabaseError:
+        db.close()
+        raise
+    return db
 
 
 def _is_write_refusal(exc: Neo4jError) -> bool:

@@ -53,7 +53,7 @@ def defang_text(text: str) -> str:
     return _WWW_IN_TEXT.sub(lambda m: defang_url(m.group(0)), text)
 
 
-def _defang_field(name: str, value: str) -> str:
+def defang_field(name: str, value: str) -> str:
     return defang_url(value) if name in URL_FIELDS else defang_text(value)
 
 
@@ -61,7 +61,7 @@ def _defang_tree(value: Any) -> Any:
     if isinstance(value, str):
         return defang_text(value)
     if isinstance(value, Mapping):
-        return {k: (_defang_field(k, v) if isinstance(v, str) else _defang_tree(v)) for k, v in value.items()}
+        return {k: (defang_field(k, v) if isinstance(v, str) else _defang_tree(v)) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_defang_tree(v) for v in value]
     return value
@@ -90,7 +90,7 @@ def defang_graph(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
 
 def _defang_value(name: str, value: Any, url: bool) -> Any:
     if isinstance(value, str):
-        return defang_url(value) if url else _defang_field(name, value)
+        return defang_url(value) if url else defang_field(name, value)
     if isinstance(value, list | tuple):
         return [_defang_value(name, v, url) for v in value]
     return value

@@ -21,3 +21,7 @@ class ReadOnlyViolation(DatabaseError):
 
 class QueryFileError(SwarmgraphError):
     """A prepared query file is malformed or its declared parameters differ from those it uses."""
+
+
+class AnalysisError(SwarmgraphError):
+    """An analysis was asked for with options it cannot use (a bad window, an unknown algorithm, a removal spec)."""

@@ -14,15 +14,17 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal, get_args
 
 import networkx as nx
 from networkx.readwrite.gexf import GEXFWriter
 
-from graphdb.defang import URL_KEYED, _defang_field, _defang_tree, defang_ids, defang_text, defang_url
+from graphdb.defang import URL_KEYED, defang_field, defang_ids, defang_text, defang_tree, defang_url
 from graphdb.errors import SwarmgraphError
+from graphdb.version import swarmgraph_version
+
+__all__ = ["FORMATS", "ExportError", "defang_text", "defang_url", "export_graph", "graph_counts"]
 
 ExportFormat = Literal["graphml", "gexf", "json", "csv"]
 FORMATS: tuple[str, ...] = get_args(ExportFormat)
@@ -40,9 +42,6 @@ Attrs = dict[str, Scalar]
 
 class ExportError(SwarmgraphError):
     """An export cannot be written (bad format, unwritable path, ids that collide once defanged)."""
-
-
-__all__ = ["FORMATS", "ExportError", "defang_text", "defang_url", "export_graph", "graph_counts"]
 
 
 def _node_id_map(g: nx.MultiDiGraph, defang: bool) -> dict[Any, str]:
@@ -81,7 +80,7 @@ def _plain(value: Any, name: str, defang: bool) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, str):
-        return _defang_field(name, value) if defang else value
+        return defang_field(name, value) if defang else value
     if isinstance(value, set | frozenset):
         value = sorted(value, key=str)
     if isinstance(value, list | tuple):
@@ -337,13 +336,6 @@ def graph_counts(g: nx.MultiDiGraph) -> dict[str, Any]:
     }
 
 
-def _swarmgraph_version() -> str:
-    try:
-        return metadata.version("swarmgraph")
-    except metadata.PackageNotFoundError:
-        return "unknown"
-
-
 def _json_default(value: Any) -> Any:
     return _plain(value, "", False)
 
@@ -352,11 +344,11 @@ def _write_manifest(
     path: Path, manifest: Mapping[str, Any], g: nx.MultiDiGraph, fmt: str, files: list[Path], defang: bool
 ) -> Path:
     doc: dict[str, Any] = dict(manifest)
-    doc.setdefault("swarmgraph_version", _swarmgraph_version())
+    doc.setdefault("swarmgraph_version", swarmgraph_version())
     doc.update(format=fmt, defanged=defang, counts=graph_counts(g), files=[p.name for p in files])
     text = json.dumps(doc, ensure_ascii=False, indent=2, default=_json_default)
     if defang:
-        text = json.dumps(_defang_tree(json.loads(text)), ensure_ascii=False, indent=2)
+        text = json.dumps(defang_tree(json.loads(text)), ensure_ascii=False, indent=2)
     target = Path(f"{path}.manifest.json")
     target.write_text(text + "\n", encoding="utf-8")
     return target

@@ -15,6 +15,7 @@ from typing import Any
 from graphdb.analytics import new_run_id, write_rows
 from graphdb.analytics.projection import projected, read_flows
 from graphdb.db import Database
+from graphdb.errors import AnalysisError
 
 GRAPH = "swarmgraph-communities"
 ACCOUNT_LINKS = ("repost", "quote", "reply", "forward", "mention")
@@ -58,7 +59,7 @@ class CommunitiesResult:
 
 def detect_communities(db: Database, *, algorithm: str = "leiden", seed: int = 42) -> CommunitiesResult:
     if algorithm not in STREAM:
-        raise ValueError(f"algorithm must be one of {', '.join(STREAM)}, not {algorithm!r}")
+        raise AnalysisError(f"algorithm must be one of {', '.join(STREAM)}, not {algorithm!r}")
     run = new_run_id("communities")
     with projected(db, GRAPH) as info:
         rows = db.run_autocommit(STREAM[algorithm], {"graph": GRAPH, "seed": seed})

@@ -28,7 +28,7 @@ from graphdb.analytics.successors import suggest_successors
 from graphdb.db import Database
 from graphdb.values import to_plain
 from simulator import simulate
-from viz.report.build import build_report, find_chromium, print_pdf
+from workflows.report import build_report, find_chromium, print_pdf
 
 pytestmark = [pytest.mark.neo4j, pytest.mark.browser]
 ROOT = Path(__file__).resolve().parents[2]

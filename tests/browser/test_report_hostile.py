@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from graphdb.db import Database
-from viz.report.build import build_report
+from workflows.report import build_report
 
 pytestmark = [pytest.mark.neo4j, pytest.mark.browser]
 T0 = datetime(2015, 11, 14, 9, 0, tzinfo=UTC)

@@ -18,7 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
-from cypher import run_prepared
+from cypher import run_query
 from etl.load import load_paths
 from graphdb.analytics.bridging import compute_bridging
 from graphdb.analytics.communities import detect_communities
@@ -59,7 +59,7 @@ def world(session_db: Database, tmp_path_factory: pytest.TempPathFactory) -> Wor
 
 
 def q(world: World, name: str, **params: Any) -> list[dict[str, Any]]:
-    _, rows = run_prepared(world.db, name, params)
+    _, rows = run_query(world.db, name, params)
     return [to_plain(r) for r in rows]
 
 

@@ -7,7 +7,6 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ from graphdb.casefile import CaseOptions, Scope, gather_case, selection_counts, 
 from graphdb.db import Database
 from graphdb.errors import SwarmgraphError
 from graphdb.subgraph import SelectedGraph, cap_nodes, node_id, parse_seed
+from graphdb.version import swarmgraph_version
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 PDF_TIMEOUT_S = 180
@@ -53,7 +53,7 @@ def build_report(db: Database, selected: SelectedGraph | None, selection: dict[s
     notice = (f"The graph shows the {drawn.number_of_nodes():,} most connected nodes; {cut:,} more are in the "
               "analyses above but not drawn.") if cut else None  # fmt: skip
     now = datetime.now(UTC).isoformat(timespec="seconds")
-    meta = {"selection": selection, "selection_text": text, "generated_at": now, "version": _version(),
+    meta = {"selection": selection, "selection_text": text, "generated_at": now, "version": swarmgraph_version(),
             "database": db.settings.describe()}  # fmt: skip
     page = render_report(case, drawn, title=title or _title(selection), meta=meta, notice=notice, defang=defang,
                          bucket=bucket)  # fmt: skip
@@ -84,13 +84,6 @@ def _title(selection: dict[str, Any] | None) -> str:
     if not selection:
         return "swarmgraph case report: the whole graph"
     return "swarmgraph case report: " + (selection.get("query") or ", ".join(selection.get("seeds") or []))
-
-
-def _version() -> str:
-    try:
-        return metadata.version("swarmgraph")
-    except metadata.PackageNotFoundError:
-        return "unknown"
 
 
 def find_chromium() -> str | None:

@@ -1,4 +1,5 @@
-"""The Neo4j jars: resolved once with Maven from the pinned POM into a cache, then reused with no network.
+"""The Neo4j jars: resolved once with Maven from the pinned POM into a cache, then reused with no network; and the
+JVM class-data archive kept beside them.
 
 The cache is keyed by the POM's hash, so bumping a version in neo4j-runtime.pom.xml gives a fresh resolution and
 the old cache stays untouched. Maven runs with strict checksums: a jar whose checksum does not match is refused.
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graphdb.errors import RuntimeSetupError
+from graphdb.runtime.java import java_version_text
 
 POM = Path(__file__).with_name("neo4j-runtime.pom.xml")
 PLUGIN_GROUPS = ("org.neo4j.gds.", "org.neo4j.procedure.")
@@ -120,3 +122,44 @@ def ensure_jars(say: Callable[[str], None] = lambda _msg: None) -> Jars:
         build.rename(root)
     say(f"Neo4j jars ready in {root}.")
     return Jars(root)
+
+
+# ----- the class-data archive ------------------------------------------------------------------------------------
+CDS_QUIET = ["-Xlog:cds=off", "-Xlog:cds+dynamic=off"]
+
+
+def cds_archive(jars: Jars, java: str) -> Path:
+    """Where the archive for this Java and this jar set lives (it belongs to both, so it sits in the jar cache)."""
+    real = os.path.realpath(java)
+    key = hashlib.sha256(f"{real}\n{java_version_text(real)}".encode()).hexdigest()[:16]
+    return jars.root / f"classes-{key}.jsa"
+
+
+def cds_flags(jars: Jars, java: str, run_dir: Path) -> tuple[list[str], Path | None]:
+    """Class-data sharing: a JVM archive of the classes Neo4j loads, shared by every home on this machine.
+
+    Starting from it takes ~6.5 s instead of ~10 s (measured). Without one, this run records it into `run_dir`:
+    the JVM writes it when it exits normally, so the next stop waits for a full exit once, then moves it into place
+    (install_cds_archive). Returns the flags and the path being recorded, if any.
+    """
+    archive = cds_archive(jars, java)
+    if archive.is_file() and archive.stat().st_size > 0:
+        return [f"-XX:SharedArchiveFile={archive}", *CDS_QUIET], None
+    dump = run_dir / "neo4j-classes.jsa"
+    dump.unlink(missing_ok=True)
+    return [f"-XX:ArchiveClassesAtExit={dump}", *CDS_QUIET], dump
+
+
+def install_cds_archive(dump: Path, archive: Path) -> None:
+    """Move a freshly written archive into the shared place (the first one wins; a partial one is dropped).
+
+    Best effort by design: without the archive a start is only slower, so a failed copy must not fail a stop.
+    """
+    try:
+        if dump.is_file() and dump.stat().st_size > 0 and not archive.exists():
+            tmp = archive.with_name(f"{archive.name}.{os.getpid()}.tmp")  # the home may be on another file system
+            shutil.copyfile(dump, tmp)
+            os.replace(tmp, archive)
+    except OSError:
+        pass
+    dump.unlink(missing_ok=True)
