@@ -15,11 +15,12 @@ from cli.common import DatabaseOpt, OutputFormat, UriOpt, UserOpt, handled, open
 from graphdb.analytics.bridging import compute_bridging
 from graphdb.analytics.communities import detect_communities
 from graphdb.analytics.coordination import detect_coordination
+from graphdb.analytics.reports import materialise_reports
 from graphdb.analytics.resilience import measure_resilience
 from graphdb.analytics.successors import suggest_successors
 from graphdb.errors import SwarmgraphError
 
-app = typer.Typer(help="Built-in analyses: coordination, bridging, communities, resilience, successors.",
+app = typer.Typer(help="Built-in analyses: coordination, bridging, communities, resilience, successors, reports.",
                   no_args_is_help=True)  # fmt: skip
 AnalysisFormat = Annotated[OutputFormat, typer.Option("--format", "-f", help="table or json (csv: the table rows).")]
 
@@ -120,3 +121,13 @@ def successors(
     """Suggest successors of suspended accounts as SAME_ACTOR_AS {confidence, evidence} (never merges)."""
     _show(_run(suggest_successors, uri, username, database, max_gap_days=max_gap_days,
                min_confidence=min_confidence), "suggestions", fmt)  # fmt: skip
+
+
+@app.command()
+def reports(
+    fmt: AnalysisFormat = OutputFormat.table,
+    uri: UriOpt = None, username: UserOpt = None, database: DatabaseOpt = None,
+) -> None:  # fmt: skip
+    """Materialise the whole-graph reports (hashtag_lifecycle, amplifiers, cross_platform_bridges) so they answer at
+    once on large graphs; run again after loading more data (the queries say when it is due)."""
+    _show(_run(materialise_reports, uri, username, database), None, fmt)

@@ -97,12 +97,17 @@ def _analyses(db: Database) -> None:
     say(f"    bridging: {b.nodes:,} accounts, {b.articulation_points} articulation points, {b.bridges} bridges")
     m = detect_communities(db)
     say(f"    communities: {m.communities} ({m.algorithm}) over {m.nodes:,} nodes")
+    from graphdb.analytics.reports import materialise_reports
+
+    r = materialise_reports(db)
+    say(f"    reports: {r.hashtags} hashtag lifecycles, {r.amplifiers:,} amplifiers, "
+        f"{r.bridge_accounts + r.bridge_urls:,} cross-platform bridges")
 
 
 def _show(db: Database, name: str, title: str, params: dict[str, Any], rows: int, columns: str) -> None:
     from cypher import run_query
 
-    keys, records = run_query(db, name, params, limit=rows)
+    keys, records = run_query(db, name, params, limit=rows, notice=say)
     shown = [k for k in columns.split() if k in keys] or keys
     out.print(f"\n== {name}: {title}  (swarmgraph query {name} for every column)", markup=False)
     render_records(shown, records[:rows], OutputFormat.table)

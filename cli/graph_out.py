@@ -74,7 +74,7 @@ def _select(db: Database, seeds: list[str] | None, hops: int, rels: str | None, 
     if query:
         from cypher import run_query
 
-        _, rows = run_query(db, query, params)
+        _, rows = run_query(db, query, params, notice=say)
         g = graph_from_keys(db, result_keys(rows))
         if g.number_of_nodes() == 0:
             raise SwarmgraphError(f"Query {query!r} returned no entities (uid, url or tag) to draw.")

@@ -19,6 +19,7 @@ from cli.common import (
     open_database,
     out,
     render_records,
+    say,
 )
 from cypher import get_query, load_catalogue, parse_assignments, run_query
 
@@ -55,5 +56,5 @@ def query(
         prepared = get_query(name)
         params = prepared.bind(parse_assignments(param))  # refuse bad parameters before connecting
         with open_database(uri, username, database) as db:
-            keys, records = run_query(db, prepared, params, limit=limit)
+            keys, records = run_query(db, prepared, params, limit=limit, notice=say)
     render_records(keys, records, fmt)
