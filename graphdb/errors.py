@@ -21,3 +21,7 @@ class ReadOnlyViolation(DatabaseError):
 
 class QueryFileError(SwarmgraphError):
     """A prepared query file is malformed or its declared parameters differ from those it uses."""
+
+
+class AnalysisTooLarge(SwarmgraphError):
+    """An analysis whose estimated memory does not fit the server (GDS estimates, checked before projecting)."""
