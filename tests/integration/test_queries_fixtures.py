@@ -14,6 +14,7 @@ from cypher.examples import example_params
 from etl.load import load_paths
 from graphdb.analytics.bridging import compute_bridging
 from graphdb.analytics.communities import detect_communities
+from graphdb.analytics.reports import materialise_reports
 from graphdb.analytics.coordination import detect_coordination
 from graphdb.analytics.resilience import measure_resilience
 from graphdb.analytics.successors import suggest_successors
@@ -41,6 +42,7 @@ def analysed(fixtures_db: Database) -> dict[str, Any]:
         "communities": detect_communities(fixtures_db),
         "resilience": measure_resilience(fixtures_db, "top:degree:5"),
         "successors": suggest_successors(fixtures_db),
+        "reports": materialise_reports(fixtures_db),
     }
 
 
