@@ -15,12 +15,14 @@ from cli.common import DatabaseOpt, OutputFormat, UriOpt, UserOpt, handled, open
 from graphdb.analytics.bridging import compute_bridging
 from graphdb.analytics.communities import detect_communities
 from graphdb.analytics.coordination import detect_coordination
+from graphdb.analytics.copies import suggest_copies
 from graphdb.analytics.reports import materialise_reports
 from graphdb.analytics.resilience import measure_resilience
 from graphdb.analytics.successors import suggest_successors
 from graphdb.errors import SwarmgraphError
 
-app = typer.Typer(help="Built-in analyses: coordination, bridging, communities, resilience, successors, reports.",
+app = typer.Typer(help="Built-in analyses: coordination, bridging, communities, resilience, successors, copies, "
+                       "reports.",
                   no_args_is_help=True)  # fmt: skip
 AnalysisFormat = Annotated[OutputFormat, typer.Option("--format", "-f", help="table or json (csv: the table rows).")]
 
@@ -131,3 +133,15 @@ def reports(
     """Materialise the whole-graph reports (hashtag_lifecycle, amplifiers, cross_platform_bridges) so they answer at
     once on large graphs; run again after loading more data (the queries say when it is due)."""
     _show(_run(materialise_reports, uri, username, database), None, fmt)
+
+
+@app.command()
+def copies(
+    min_confidence: Annotated[float, typer.Option(help="Write suggestions at or above this confidence (equal "
+                                                  "content hashes are certain and always written).")] = 0.5,
+    fmt: AnalysisFormat = OutputFormat.table,
+    uri: UriOpt = None, username: UserOpt = None, database: DatabaseOpt = None,
+) -> None:  # fmt: skip
+    """Hosted copies that are the same work (SAME_WORK_AS) or language versions (SUGGESTED_VERSION_OF): suggestions
+    with confidence and evidence, never merges; replaced by each run."""
+    _show(_run(suggest_copies, uri, username, database, min_confidence=min_confidence), "suggestions", fmt)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from cli import analyze as analyze_cmd
+from cli import check as check_cmd
 from cli import cypher as cypher_cmd
 from cli import db as db_cmd
 from cli import demo as demo_cmd
@@ -30,6 +31,7 @@ app.command("init")(load_cmd.init)
 app.command("export")(graph_out.export)
 app.command("simulate")(simulate_cmd.simulate_command)
 app.command("viz")(graph_out.viz)
+app.command("check")(check_cmd.check)
 
 
 def main() -> None:

@@ -16,6 +16,7 @@ from typing import Any
 import ijson
 import orjson
 
+from etl.detect_evidence import is_archive_file, sniff_evidence
 from etl.errors import SourceFormatError
 from etl.readers import FORMATS
 
@@ -52,6 +53,9 @@ def detect_format(path: Path) -> str:
         head = head[3:]
     if not head.strip():
         raise SourceFormatError(f"{path}: the file is empty")
+    evidence = sniff_evidence(path, head, complete)  # web archives, CDX, yt-dlp, archive.org, YouTube API
+    if evidence is not None:
+        return evidence
     if b"\x00" in head:
         raise SourceFormatError(f"{path}: a binary file, not JSON or CSV ({_tried()})")
     stripped = head.lstrip()
@@ -215,8 +219,8 @@ def is_skipped(path: Path) -> str | None:
     name = path.name.lower()
     if name.startswith("."):
         return "hidden"
-    if path.suffix.lower() not in DATA_SUFFIXES:
-        return "not a data file (.json, .jsonl, .ndjson, .csv)"
+    if path.suffix.lower() not in DATA_SUFFIXES and not is_archive_file(path):
+        return "not a data file (.json, .jsonl, .ndjson, .csv, .warc, .warc.gz, .wacz, .cdx)"
     if name in SKIPPED_NAMES:
         return "an answer key or notes, not data"
     if "rejects" in name:

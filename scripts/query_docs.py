@@ -67,6 +67,9 @@ WRITTEN = [  # (analysis, what it writes, which queries read it)
      "communities, account_profile, resilience"),
     ("successors", "`SAME_ACTOR_AS {confidence, evidence, run, suggested: true, *_score, gap_hours}` suggestions",
      "successors, account_profile"),
+    ("copies", "`SAME_WORK_AS {confidence, certain, basis, evidence, run, suggested: true}` and "
+     "`SUGGESTED_VERSION_OF {confidence, basis, evidence, language, run, suggested: true}` between Videos",
+     "copy_suggestions"),
     ("resilience", "nothing (a report)", ""),
     ("reports", "the whole-graph reports' figures: `lifecycle_*` on Hashtag, `amplifies`, `amplify_engagements`, "
      "`bridge_*` on Account and Url, each with `reports_run`; an `AnalysisRun` node with the LoadRuns covered",
@@ -106,6 +109,7 @@ def doc_examples(truth: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "coordinated_link_sharing": {"evidence": 3},
         "successors": {"with_candidates": True},
         "account_profile": {"account": bridge, "top": 3},
+        "copy_suggestions": {},
     }
 
 
@@ -167,6 +171,9 @@ def generate(db: Database, work: Path) -> str:
          "Louvain); `sizes` lists the largest."),
         (["analyze", "successors"], "Candidate successors of suspended accounts, written as SAME_ACTOR_AS "
          "suggestions with their evidence."),
+        (["analyze", "copies"], "Hosted copies that are the same work or language versions of one, as suggestions "
+         "with confidence and evidence. The demo world's videos.csv already names each copy's work, so only "
+         "suggestions beyond what it states appear; per-copy evidence (one Video per copy) is where it matters."),
         (["analyze", "resilience", "--remove", "accounts:hubs.txt"], "Removal specs: `top:betweenness:N`, "
          "`top:degree:N`, `suspended`, `platform:NAME`, `accounts:FILE`. Here the file lists the world's planted "
          "hubs: their clusters lose their reach, the dispersed cluster keeps it."),

@@ -119,6 +119,9 @@ def build_releases(world: World, rng: random.Random) -> None:
             at = max(at, published)
             video_id = f"release-{r}-{lang}"
             digest = hashlib.sha256(f"{p.seed}/{video_id}".encode()).hexdigest()
+            drawn = rng.randint(300, 2400)  # drawn for every version so the random stream is the same
+            # A language version is a dub or a subtitled cut of the original: it keeps the original's length.
+            duration = drawn if i == 0 else release.videos[0].duration_s
             video = Video(
                 len(world.videos),
                 video_id,
@@ -127,7 +130,7 @@ def build_releases(world: World, rng: random.Random) -> None:
                 f"Release {r} ({lang})",
                 None if i == 0 else original,
                 at,
-                rng.randint(300, 2400),
+                duration,
                 digest,
                 origin,
             )

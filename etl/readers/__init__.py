@@ -42,4 +42,12 @@ FORMATS: dict[str, Reader] = {
     "url-checks": _lazy("etl.readers.swarmgraph_inputs", "read_url_checks_csv"),
     "snapshots": _lazy("etl.readers.swarmgraph_inputs", "read_snapshots_jsonl"),
     "accounts": _lazy("etl.readers.swarmgraph_inputs", "read_accounts_csv"),
+    "ytdlp": _lazy("etl.readers.ytdlp", "read_ytdlp_info"),
+    "archive-org": _lazy("etl.readers.archive_org", "read_archive_org_item"),
+    "archive-org-search": _lazy("etl.readers.archive_org", "read_archive_org_search"),
+    "youtube-api": _lazy("etl.readers.youtube_api", "read_youtube_api"),
+    "cdx": _lazy("etl.readers.wayback", "read_cdx_text"),
+    "cdx-json": _lazy("etl.readers.wayback", "read_cdx_json"),
+    "wayback-available": _lazy("etl.readers.wayback", "read_wayback_available"),
+    "warc": _lazy("etl.readers.warc", "read_warc"),
 }

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
@@ -25,6 +25,8 @@ from etl.urls import InvalidUrl, canonical_url, identify_url, url_fragment
 
 VIDEO_COLUMNS = ("url", "video_id", "title", "language", "version_of", "views", "duration", "hash")
 URL_CHECK_COLUMNS = ("url", "checked_at", "http_status", "status")
+# optional columns: where the observation came from, the rule that decided, a 3xx answer's redirect target
+URL_CHECK_OPTIONAL = ("source", "rule", "location")
 ACCOUNT_COLUMNS = ("uid", "platform", "handle", "name", "created_at", "suspended_at", "same_actor_as", "evidence")
 SNAPSHOT_KEYS = ("page_url", "captured_at", "format", "content")
 URL_CHECK_STATUSES = frozenset({"alive", "removed", "unknown"})
@@ -85,45 +87,51 @@ def read_videos_csv(path: Path) -> Iterator[ReaderItem]:
 
 
 def read_url_checks_csv(path: Path) -> Iterator[ReaderItem]:
-    """(Url)-[:CHECKED]->(UrlCheck {checked_at, http_status, status}); the Url gets removed_at / last_alive_at."""
+    """(Url)-[:CHECKED]->(UrlCheck {checked_at, http_status, status, source}); the Url gets removed_at /
+    last_alive_at. Optional columns `source` (default `csv`), `rule` and `location` are kept as given."""
     file = str(path)
-    for line, row in _iter_named_rows(path, ("url", "checked_at", "status"), URL_CHECK_COLUMNS):
-        url, checked_raw, status = _cell(row, "url"), _cell(row, "checked_at"), (_cell(row, "status") or "").lower()
-        if not url or not checked_raw or not status:
-            yield Reject(file, line, "url, checked_at and status are required", _row_excerpt(row))
-            continue
-        if status not in URL_CHECK_STATUSES:
-            yield Reject(file, line, f"status {status!r} is not alive, removed or unknown", _row_excerpt(row))
-            continue
-        try:
-            checked_at = parse_iso_utc(checked_raw)
-        except ValueError:
-            yield Reject(file, line, f"checked_at {checked_raw[:40]!r} is not ISO 8601", _row_excerpt(row))
-            continue
-        try:
-            nodes, rels, url_ref = url_fragment(url)
-        except InvalidUrl as exc:
-            yield Reject(file, line, f"invalid url: {exc}", _row_excerpt(row))
-            continue
-        frag = Fragment(nodes=nodes, rels=rels)
-        # Merge rule for the writer: removed_at keeps the earliest value, last_alive_at the latest (docs/inputs.md).
-        if status == "removed":
-            nodes[0].props["removed_at"] = checked_at
-        elif status == "alive":
-            nodes[0].props["last_alive_at"] = checked_at
-        check = Node(
-            "UrlCheck",
-            _check_uid(url_ref.key, checked_at),
-            {
-                "url": url_ref.key,
-                "checked_at": checked_at,
-                "status": status,
-                "http_status": _number(row, "http_status", frag, f"{file}:{line}", int),
-            },
-        )
-        frag.nodes.append(check)
-        frag.rels.append(Rel("CHECKED", url_ref, check.ref))
-        yield frag
+    for line, row in _iter_named_rows(path, ("url", "checked_at", "status"), URL_CHECK_COLUMNS + URL_CHECK_OPTIONAL):
+        yield url_check_item(row, file, line)
+
+
+def url_check_item(row: dict[str, str], file: str, line: int) -> ReaderItem:
+    """One url-checks row -> its Fragment or Reject (also what `swarmgraph check` writes to the graph, so a check
+    and the reload of its CSV row are one code path)."""
+    url, checked_raw, status = _cell(row, "url"), _cell(row, "checked_at"), (_cell(row, "status") or "").lower()
+    if not url or not checked_raw or not status:
+        return Reject(file, line, "url, checked_at and status are required", _row_excerpt(row))
+    if status not in URL_CHECK_STATUSES:
+        return Reject(file, line, f"status {status!r} is not alive, removed or unknown", _row_excerpt(row))
+    try:
+        checked_at = parse_iso_utc(checked_raw)
+    except ValueError:
+        return Reject(file, line, f"checked_at {checked_raw[:40]!r} is not ISO 8601", _row_excerpt(row))
+    try:
+        nodes, rels, url_ref = url_fragment(url)
+    except InvalidUrl as exc:
+        return Reject(file, line, f"invalid url: {exc}", _row_excerpt(row))
+    frag = Fragment(nodes=nodes, rels=rels)
+    # Merge rule for the writer: removed_at keeps the earliest value, last_alive_at the latest (docs/inputs.md).
+    if status == "removed":
+        nodes[0].props["removed_at"] = checked_at
+    elif status == "alive":
+        nodes[0].props["last_alive_at"] = checked_at
+    check = Node(
+        "UrlCheck",
+        _check_uid(url_ref.key, checked_at),
+        {
+            "url": url_ref.key,
+            "checked_at": checked_at,
+            "status": status,
+            "http_status": _number(row, "http_status", frag, f"{file}:{line}", int),
+            "source": _cell(row, "source") or "csv",
+            "rule": _cell(row, "rule"),
+            "location": _cell(row, "location"),
+        },
+    )
+    frag.nodes.append(check)
+    frag.rels.append(Rel("CHECKED", url_ref, check.ref))
+    return frag
 
 
 # ------------------------------------------------------------------------------------------- page snapshots
@@ -184,20 +192,29 @@ def _snapshot(obj: Any, file: str, line: int) -> ReaderItem:
         return Reject(file, line, f"format {fmt!r} is not html or text", excerpt(str(obj)))
     try:
         captured_at = parse_iso_utc(captured_raw)
-        page = identify_url(page_url)
-        nodes, rels, page_ref = url_fragment(page_url, seen_at=captured_at)
+        return snapshot_fragment(page_url, captured_at, snapshot_links(page_url, content, fmt), f"{file}:{line}")
     except ValueError as exc:  # InvalidUrl is a ValueError too
         return Reject(file, line, f"bad page_url or captured_at: {exc}", excerpt(str(obj)))
+
+
+def snapshot_fragment(
+    page_url: str, captured_at: datetime, links: list[str], where: str, keep: Callable[[str], bool] | None = None
+) -> Fragment:
+    """(page Url)-[:LISTS {seen_at, last_seen_at}]->(mirror Url) for each off-site link of one capture of a page;
+    `keep(platform kind)` narrows which mirrors count. InvalidUrl when page_url is not a URL. The WARC reader
+    (etl/readers/warc.py) makes its snapshots with this too."""
+    page = identify_url(page_url)
+    nodes, rels, page_ref = url_fragment(page_url, seen_at=captured_at)
     frag = Fragment(nodes=nodes, rels=rels)
     listed: set[NodeRef] = {page_ref}
-    for link in snapshot_links(page_url, content, fmt):
+    for link in links:
         try:
             mirror = identify_url(link)
-            if mirror.domain == page.domain:
+            if mirror.domain == page.domain or (keep is not None and not keep(mirror.kind)):
                 continue  # the aggregator's own navigation, not a mirror
             mirror_nodes, mirror_rels, mirror_ref = url_fragment(link, seen_at=captured_at)
         except InvalidUrl as exc:
-            frag.warnings.append(f"{file}:{line}: link skipped: {exc}")
+            frag.warnings.append(f"{where}: link skipped: {exc}")
             continue
         if mirror_ref in listed:
             continue

@@ -44,6 +44,19 @@ EXPECTED = {
     "swarmgraph/url_checks.csv": "url-checks",
     "swarmgraph/snapshots.jsonl": "snapshots",
     "swarmgraph/accounts.csv": "accounts",
+    "yt-dlp/ytdlp_test_AeonCo_2_emyi4z-O0ls.info.json": "ytdlp",
+    "youtube-dl/youtube-dl_YcAQlkx.info.json": "ytdlp",
+    "python-youtube/pythonyoutube_video_api_response.json": "youtube-api",
+    "python-youtube/pythonyoutube_videos_info_multi.json": "youtube-api",
+    "python-youtube/pythonyoutube_comment_threads_by_video_paged_1.json": "youtube-api",
+    "edgi-wayback/edgi_cdx_cnn_2001_page1.txt": "cdx",
+    "edgi-wayback/edgi_cdx_dw_revisits_page1.txt": "cdx",
+    "edgi-wayback/edgi_cdx_nasa_1996_duplicate_rows.txt": "cdx",
+    "pgark/pgark_available-true.json": "wayback-available",
+    "pgark/pgark_available-false.json": "wayback-available",
+    "warcio/warcio_example.warc.gz": "warc",
+    "warcio/warcio_example-iana.org-chunked.warc": "warc",
+    "py-wacz/pywacz_valid_signed_example_1.wacz": "warc",
 }
 FOLDERS = sorted({name.split("/")[0] for name in EXPECTED})
 
@@ -72,6 +85,14 @@ def test_registry_names() -> None:
         "url-checks",
         "snapshots",
         "accounts",
+        "ytdlp",
+        "archive-org",
+        "archive-org-search",
+        "youtube-api",
+        "cdx",
+        "cdx-json",
+        "wayback-available",
+        "warc",
     ]
 
 

@@ -47,7 +47,7 @@ def test_every_query_and_analysis_is_documented_with_an_example() -> None:
     for name in load_catalogue():
         assert re.search(rf"^## `?{name}`?\s*$", text, re.M), f"docs/queries.md lacks a section for {name}"
         assert f"swarmgraph query {name}" in text
-    for command in ("coordination", "bridging", "communities", "resilience", "successors"):
+    for command in ("coordination", "bridging", "communities", "resilience", "successors", "copies"):
         assert f"swarmgraph analyze {command}" in text
 
 

@@ -118,6 +118,9 @@ def test_url_checks() -> None:
         "checked_at": checked,
         "status": "alive",
         "http_status": 200,
+        "source": "csv",
+        "rule": None,
+        "location": None,
     }
     assert [(r.start.key, r.end.key) for r in typed(alive, "CHECKED")] == [
         ("https://archive.org/details/release3-fr", check.key)
