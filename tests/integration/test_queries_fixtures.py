@@ -14,8 +14,8 @@ from cypher.examples import example_params
 from etl.load import load_paths
 from graphdb.analytics.bridging import compute_bridging
 from graphdb.analytics.communities import detect_communities
-from graphdb.analytics.reports import materialise_reports
 from graphdb.analytics.coordination import detect_coordination
+from graphdb.analytics.reports import materialise_reports
 from graphdb.analytics.resilience import measure_resilience
 from graphdb.analytics.successors import suggest_successors
 from graphdb.db import Database
