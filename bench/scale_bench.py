@@ -135,6 +135,27 @@ def db_hits(db: Database, statement: str, params: dict[str, Any]) -> int:
     return total(summary.profile or {})
 
 
+# The same-run baseline for latencies: a round trip, and a fixed amount of Cypher work that touches no data. On a
+# busy machine both grow, and the queries' figures are read against them.
+CALIBRATION = {"baseline: RETURN 1": "RETURN 1 AS x",
+               "baseline: sum over 1M integers": "UNWIND range(1, 1000000) AS i RETURN sum(i) AS x"}
+
+
+def calibrate(db: Database, repeat: int) -> dict[str, dict[str, Any]]:
+    out = {}
+    for name, statement in CALIBRATION.items():
+        db.read(statement)
+        times = []
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            db.read(statement)
+            times.append(time.perf_counter() - t0)
+        out[name] = {"p50_ms": round(percentile(times, 0.5) * 1000, 1),
+                     "p95_ms": round(percentile(times, 0.95) * 1000, 1)}
+        print(f"    {name:26} p50 {out[name]['p50_ms']:9.1f} ms  p95 {out[name]['p95_ms']:9.1f} ms", flush=True)
+    return out
+
+
 def time_queries(db: Database, repeat: int, seeds: int) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     params = seed_params(db, seeds)
@@ -194,6 +215,7 @@ def step_loaded(world: Path, increment: Path, args: argparse.Namespace, r: dict[
                 save()
         if "queries" not in args.skip:
             with server.db() as db, Sampler([], server=server.pid) as java:
+                r["calibration"] = calibrate(db, args.repeat)
                 r["queries"] = time_queries(db, args.repeat, args.seeds)
                 r["live_reports"] = live_reports(db)
                 video = top_video(db)
