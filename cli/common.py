@@ -1,25 +1,26 @@
-"""What every command shares: connection options, error handling, progress and record rendering."""
+"""What every command shares: the consoles, progress messages, error handling (one line, or the whole chain with
+--debug), and opening the database. Only typer and rich are imported here; the rest waits until a command runs.
+"""
 
 from __future__ import annotations
 
-import csv
-import json
-import sys
+import os
+import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
-from graphdb.db import Database, connect
-from graphdb.errors import SwarmgraphError
-from graphdb.values import to_plain
+if TYPE_CHECKING:
+    from graphdb.db import Database
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
+DEBUG_ENV = "SWARMGRAPH_DEBUG"
 
 
 class OutputFormat(StrEnum):
@@ -28,76 +29,69 @@ class OutputFormat(StrEnum):
     csv = "csv"
 
 
-UriOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--uri", envvar="NEO4J_URI", help="Neo4j URI (bolt://, neo4j://, neo4j+s://). Default: the local runtime."
-    ),
-]
-UserOpt = Annotated[str | None, typer.Option("--username", envvar="NEO4J_USERNAME", help="Neo4j user.")]
-DatabaseOpt = Annotated[str | None, typer.Option("--database", envvar="NEO4J_DATABASE", help="Database name.")]
-FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
-ParamOpt = Annotated[
-    list[str] | None,
-    typer.Option("--param", "-p", help="name=value; the value is parsed as JSON when it parses, else a string."),
-]
-
-
 def say(msg: str) -> None:
     err.print(msg, markup=False)
 
 
+def debugging() -> bool:
+    """--debug (which sets SWARMGRAPH_DEBUG for the run) or SWARMGRAPH_DEBUG=1."""
+    return os.environ.get(DEBUG_ENV, "").strip().lower() not in ("", "0", "false", "no")
+
+
+def scrub(text: str) -> str:
+    """The text with every secret swarmgraph knows of (NEO4J_PASSWORD, the local runtime's password) masked."""
+    from graphdb.errors import SwarmgraphError
+    from graphdb.runtime import LocalRuntime
+
+    secrets = {os.environ.get("NEO4J_PASSWORD") or ""}
+    try:
+        rt = LocalRuntime()
+        if rt.password_file.is_file():
+            secrets.add(rt.password())
+    except (OSError, RuntimeError, UnicodeError, SwarmgraphError):
+        pass  # no readable local password: nothing of it to mask
+    for secret in sorted((s for s in secrets if len(s) >= 4), key=len, reverse=True):
+        text = text.replace(secret, "********")
+    return text
+
+
+def _report(exc: BaseException, headline: str) -> None:
+    err.print(scrub(headline), markup=False)
+    if debugging():  # otherwise the one line is all: `swarmgraph --help` tells of --debug
+        chain = "".join(traceback.format_exception(exc))
+        err.print(scrub(chain).rstrip(), markup=False, highlight=False)
+
+
 @contextmanager
 def handled() -> Iterator[None]:
-    """Turn swarmgraph's errors into one clear message on stderr and exit code 1 (never a traceback)."""
+    """Turn errors into one clear message on stderr and an exit code (never a traceback, unless --debug)."""
+    from graphdb.errors import SwarmgraphError
+
     try:
         yield
+    except (typer.Exit, typer.Abort, typer.TyperException):  # the CLI's own way out (usage errors, exit codes)
+        raise
     except SwarmgraphError as exc:
-        err.print(f"Error: {exc}", markup=False)
-        raise typer.Exit(1) from None
-    except KeyboardInterrupt:
+        _report(exc, f"Error: {exc}")
+        raise typer.Exit(1) from exc
+    except KeyboardInterrupt as exc:
         err.print("Interrupted.")
-        raise typer.Exit(130) from None
+        raise typer.Exit(130) from exc
+    except Exception as exc:  # noqa: BLE001 - the boundary: a bug is reported as one line and exit 1, never a default
+        _report(exc, f"Error: unexpected {type(exc).__name__}: {exc} (a bug: please report it with --debug output)")
+        raise typer.Exit(1) from exc
 
 
-def open_database(uri: str | None, username: str | None, database: str | None) -> Database:
-    """Connect to NEO4J_URI when given, else to the local runtime (started when not running)."""
-    return connect(uri, username, database, say=say)
+@dataclass(frozen=True)
+class Connection:
+    """--uri / --username / --database as given (each also from its NEO4J_* variable)."""
 
+    uri: str | None = None
+    username: str | None = None
+    database: str | None = None
 
-def parse_params(pairs: list[str] | None) -> dict[str, Any]:
-    params: dict[str, Any] = {}
-    for pair in pairs or []:
-        name, sep, raw = pair.partition("=")
-        if not sep or not name.strip():
-            raise SwarmgraphError(f"Bad --param {pair!r}: use name=value.")
-        try:
-            params[name.strip()] = json.loads(raw)
-        except json.JSONDecodeError:
-            params[name.strip()] = raw
-    return params
+    def open(self) -> Database:
+        """Connect to NEO4J_URI when given, else to the local runtime (started when not running)."""
+        from graphdb.db import connect
 
-
-def render_records(keys: list[str], records: list[dict[str, Any]], fmt: OutputFormat) -> None:
-    rows = [{k: to_plain(r.get(k)) for k in keys} for r in records]
-    if fmt is OutputFormat.json:
-        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=1) + "\n")
-    elif fmt is OutputFormat.csv:
-        writer = csv.DictWriter(sys.stdout, fieldnames=keys, lineterminator="\n")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: _cell(v) for k, v in row.items()})
-    else:
-        table = Table(*keys, show_lines=False)
-        for row in rows:
-            table.add_row(*(_cell(row[k]) for k in keys))
-        out.print(table)
-        err.print(f"{len(rows)} row{'s' if len(rows) != 1 else ''}")
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False)
+        return connect(self.uri, self.username, self.database, say=say)

@@ -6,32 +6,25 @@ from typing import Annotated
 
 import typer
 
-from cli.common import (
-    DatabaseOpt,
-    FormatOpt,
-    OutputFormat,
-    ParamOpt,
-    UriOpt,
-    UserOpt,
-    handled,
-    open_database,
-    parse_params,
-    render_records,
-)
+from cli.common import Connection, OutputFormat, handled
+from cli.options import FormatOpt, ParamOpt, connected
+from cli.render import render_records
 
 
+@connected
 def cypher(
     query: Annotated[str, typer.Argument(help="One Cypher statement. Values belong in --param, not in the text.")],
     param: ParamOpt = None,
     fmt: FormatOpt = OutputFormat.table,
     write: Annotated[bool, typer.Option("--write", help="Allow the statement to change the graph.")] = False,
-    uri: UriOpt = None,
-    username: UserOpt = None,
-    database: DatabaseOpt = None,
+    *,
+    conn: Connection,
 ) -> None:
     """Run one Cypher statement and print its records (read-only unless --write)."""
+    from cypher import literal_values
+
     with handled():
-        params = parse_params(param)
-        with open_database(uri, username, database) as db:
+        params = literal_values(param)
+        with conn.open() as db:
             keys, records = db.write(query, params) if write else db.read(query, params)
         render_records(keys, records, fmt)

@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import json
 import shlex
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cli.common import OutputFormat, handled, out, say
-from graphdb.runtime import USERNAME, LocalRuntime
+
+if TYPE_CHECKING:
+    from graphdb.runtime import LocalRuntime
 
 app = typer.Typer(help="Start, stop and inspect the local Neo4j server (under SWARMGRAPH_HOME).", no_args_is_help=True)
+
+
+def _runtime() -> LocalRuntime:
+    from graphdb.runtime import LocalRuntime
+
+    return LocalRuntime()
 
 
 @app.command()
@@ -28,7 +36,9 @@ def start(
                                                   "Default: chosen like the heap.")] = None,
 ) -> None:
     """Start the local Neo4j (fetching its jars on first use) and wait until it answers."""
-    rt = LocalRuntime()
+    from graphdb.runtime import USERNAME
+
+    rt = _runtime()
     with handled():
         started = rt.start(bolt_port=bolt_port, http_port=http_port, heap=heap, pagecache=pagecache, say=say)
     if not started:
@@ -47,7 +57,7 @@ def start(
 @app.command()
 def stop(timeout: Annotated[float, typer.Option(help="Seconds to wait before SIGKILL.")] = 60.0) -> None:
     """Stop the local Neo4j gracefully."""
-    rt = LocalRuntime()
+    rt = _runtime()
     with handled():
         stopped = rt.stop(timeout)
     say("Neo4j stopped." if stopped else f"Neo4j is not running in {rt.home}.")
@@ -59,15 +69,17 @@ def status(
 ) -> None:
     """Is it running, where, which versions, how much data. Exit code 0 either way."""
     with handled():
-        st = LocalRuntime().status()
+        st = _runtime().status()
     if fmt is OutputFormat.json:
         out.print_json(json.dumps(st.as_dict()))
         return
     v = st.versions
+    pinned = {"server": "", "pinned": " (pinned; the server did not report its own)" if st.running else " (pinned)"}
     out.print(
         f"running:  {f'yes (pid {st.pid})' if st.running else 'no'}\n"
         f"bolt:     {st.bolt_uri or '-'}\nbrowser:  {st.browser_url or '-'}\n"
-        f"neo4j:    {v.get('neo4j')} {v.get('edition', '')}\napoc:     {v.get('apoc')}\ngds:      {v.get('gds')}\n"
+        f"neo4j:    {v.get('neo4j')} {v.get('edition', '')}{pinned[st.versions_from]}\napoc:     {v.get('apoc')}\n"
+        f"gds:      {v.get('gds')}\n"
         f"home:     {st.home}\ndata:     {st.data_dir} ({st.data_size_bytes / 1e6:.1f} MB, store files "
         f"{st.store_size_bytes / 1e6:.1f} MB)\n" + _memory_lines(st.memory, st.memory_note),
         markup=False,
@@ -85,14 +97,16 @@ def _memory_lines(memory: dict[str, str] | None, note: str | None) -> str:
 @app.command()
 def logs(n: Annotated[int, typer.Option("-n", help="How many lines (0: all).")] = 50) -> None:
     """The last lines of the server's log."""
-    for line in LocalRuntime().log_lines(n):
+    for line in _runtime().log_lines(n):
         out.print(line, markup=False, highlight=False)
 
 
 @app.command()
 def env() -> None:
     """Print `export NEO4J_...` lines for cypher-shell, scripts and notebooks (eval "$(swarmgraph db env)")."""
-    rt = LocalRuntime()
+    from graphdb.runtime import USERNAME
+
+    rt = _runtime()
     with handled():
         password = rt.password()
         uri = rt.bolt_uri()

@@ -1,6 +1,13 @@
-"""The `swarmgraph` command: thin Typer commands over the library (one module per command group)."""
+"""The `swarmgraph` command: thin Typer commands over the library (one module per command group).
+
+A command parses its options, calls one library function and renders what it returns; modules here import only
+typer and rich at the top, so `swarmgraph --help` answers at once.
+"""
 
 from __future__ import annotations
+
+import os
+from typing import Annotated
 
 import typer
 
@@ -13,6 +20,7 @@ from cli import graph_out
 from cli import load as load_cmd
 from cli import queries as queries_cmd
 from cli import simulate as simulate_cmd
+from cli.common import DEBUG_ENV
 
 app = typer.Typer(
     name="swarmgraph",
@@ -20,6 +28,19 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,  # a traceback could show locals; errors are reported as one line instead
 )
+
+
+@app.callback()
+def options(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="On an error, show its whole chain of causes (secrets masked). "
+                           f"Also {DEBUG_ENV}=1.")
+    ] = False,
+) -> None:  # fmt: skip
+    if debug:
+        os.environ[DEBUG_ENV] = "1"
+
+
 app.add_typer(db_cmd.app, name="db")
 app.command("demo")(demo_cmd.demo)
 app.command("cypher")(cypher_cmd.cypher)

@@ -9,28 +9,15 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cli.common import (
-    DatabaseOpt,
-    FormatOpt,
-    OutputFormat,
-    UriOpt,
-    UserOpt,
-    handled,
-    open_database,
-    out,
-    render_records,
-    say,
-)
-from cypher import get_query, load_catalogue, parse_assignments, run_query
-
-QueryParamOpt = Annotated[
-    list[str] | None,
-    typer.Option("--param", "-p", help="name=value, typed by the query's header (lists: a,b or JSON)."),
-]
+from cli.common import Connection, OutputFormat, handled, out, say
+from cli.options import FormatOpt, ParamOpt, connected
+from cli.render import render_records
 
 
 def queries(fmt: FormatOpt = OutputFormat.table) -> None:
     """List the prepared queries with their parameters."""
+    from cypher import load_catalogue
+
     with handled():
         catalogue = load_catalogue()
     if fmt is OutputFormat.json:
@@ -42,19 +29,21 @@ def queries(fmt: FormatOpt = OutputFormat.table) -> None:
     out.print(table)
 
 
+@connected
 def query(
     name: Annotated[str, typer.Argument(help="A prepared query (`swarmgraph queries` lists them).")],
-    param: QueryParamOpt = None,
+    param: ParamOpt = None,
     fmt: FormatOpt = OutputFormat.table,
     limit: Annotated[int | None, typer.Option("--limit", help="At most this many rows.", min=1)] = None,
-    uri: UriOpt = None,
-    username: UserOpt = None,
-    database: DatabaseOpt = None,
+    *,
+    conn: Connection,
 ) -> None:
     """Run a prepared query (read-only unless its header says write)."""
+    from cypher import get_query, parse_assignments, run_query
+
     with handled():
         prepared = get_query(name)
         params = prepared.bind(parse_assignments(param))  # refuse bad parameters before connecting
-        with open_database(uri, username, database) as db:
+        with conn.open() as db:
             keys, records = run_query(db, prepared, params, limit=limit, notice=say)
-    render_records(keys, records, fmt)
+        render_records(keys, records, fmt)

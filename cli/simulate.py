@@ -10,7 +10,6 @@ from typing import Annotated
 import typer
 
 from cli.common import err, handled, say
-from simulator import simulate
 
 
 class Scale(StrEnum):
@@ -27,6 +26,8 @@ def simulate_command(
     days: Annotated[int, typer.Option(help="Days the simulated collection covers.", min=1)] = 14,
 ) -> None:
     """Simulate a swarmcast: twarc2 pages, Telegram exports, videos, URL checks, snapshots, accounts, ground truth."""
+    from simulator import simulate
+
     with handled():
         summary = simulate(out, seed=seed, posts=posts, scale=scale.value, days=days, progress=_progress())
     if err.is_terminal:

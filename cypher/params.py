@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from graphdb.cypher_text import INT64_MAX, INT64_MIN
 from graphdb.errors import SwarmgraphError
 
 TYPES = ("int", "float", "string", "bool", "list", "datetime")
-INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1
 _TRUE, _FALSE = {"true", "yes", "1"}, {"false", "no", "0"}
 
 

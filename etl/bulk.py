@@ -19,7 +19,7 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from etl.errors import SourceFormatError
 from etl.load import VERSION, FileSummary, LoadSummary, StrictReject, _Rejects, count_graph, file_sha256
@@ -37,11 +37,12 @@ from etl.staging import (
     read_rejects,
 )
 from graphdb.cypher_text import ident
-from graphdb.db import Database
 from graphdb.errors import SwarmgraphError
-from graphdb.runtime import LocalRuntime
 from graphdb.schema import ensure_schema
-from graphdb.settings import local_settings
+
+if TYPE_CHECKING:  # the driver is imported by the steps that talk to the server, not by the CLI's --help
+    from graphdb.db import Database
+    from graphdb.runtime import LocalRuntime
 
 DEFAULT_CHUNK_ROWS = 20_000  # rows a parse worker dedupes in memory before spilling
 MARKER = "bulk-import.json"  # in the runtime's run/ directory while a bulk load owns the database
@@ -51,6 +52,15 @@ Say = Callable[[str], None]
 
 class BulkLoadError(SwarmgraphError):
     """A bulk load cannot run here (a database that is not empty, a remote server) or failed part-way."""
+
+
+def check_bulk_target(uri: str | None, database: str | None) -> None:
+    """A bulk load writes the local runtime's store files offline: a remote server or another database cannot be."""
+    if uri or database:
+        raise BulkLoadError(
+            "--bulk writes the store files of the local runtime offline, so it cannot load into "
+            f"{'--uri/NEO4J_URI' if uri else '--database/NEO4J_DATABASE'}; load without --bulk instead."
+        )
 
 
 def bulk_load(
@@ -68,27 +78,9 @@ def bulk_load(
     say: Say = lambda _m: None,
 ) -> LoadSummary:
     """Load files and directories into the runtime's empty database offline. With dry_run: parse and stage only."""
-    from etl.detect import detect_format, iter_source_files
-    from etl.readers import FORMATS
-
-    if fmt is not None and fmt not in FORMATS:
-        raise SourceFormatError(f"Unknown format {fmt!r}; known: {', '.join(sorted(FORMATS))}.")
-    files = list(iter_source_files(paths))
-    if not files:
-        raise SourceFormatError(f"No input files found in {', '.join(str(p) for p in paths)}.")
     started = time.monotonic()
-    summary = LoadSummary(dry_run=dry_run)
-    plan: list[tuple[Path, str, str, str]] = []  # path, format, run id, sha256
-    seen: set[str] = set()
-    for path in files:
-        name = fmt or detect_format(path)
-        sha = file_sha256(path)
-        run_id = f"{name}:{sha[:16]}"
-        if run_id in seen:  # the same content twice: the online loader would skip the second as loaded
-            summary.skipped.append(str(path))
-            continue
-        seen.add(run_id)
-        plan.append((path, name, run_id, sha))
+    plan, skipped = _plan(paths, fmt)
+    summary = LoadSummary(dry_run=dry_run, skipped=skipped)
     if not dry_run:
         _check_empty(runtime, say)
     workers = max(1, workers or os.cpu_count() or 1)
@@ -103,16 +95,7 @@ def bulk_load(
     try:
         parsed = _parse_all(pool, plan, spill_dir, buckets, chunk_rows, strict, workers, say)
         clock.lap("parse")
-        rejects = _Rejects(rejects_path)
-        try:
-            for (path, name, run_id, _sha), res in zip(plan, parsed, strict=True):
-                summary.files.append(FileSummary(str(path), name, run_id, res.records, res.rejected, res.warnings,
-                                                 res.seconds))  # fmt: skip
-                if res.rejects_file is not None:
-                    for reject in read_rejects(res.rejects_file):
-                        rejects.write(reject)
-        finally:
-            summary.rejects_path = rejects.close()
+        _record_files(plan, parsed, summary, rejects_path)
         say(f"Merging {buckets} buckets into CSV files ...")
         tasks = [MergeTask(b, spill_dir, csv_dir, [run for _p, _n, run, _s in plan]) for b in range(buckets)]
         merged = list(pool.map(merge_bucket, tasks))
@@ -130,6 +113,48 @@ def bulk_load(
             shutil.rmtree(work, ignore_errors=True)
     summary.seconds = time.monotonic() - started
     return summary
+
+
+Plan = list[tuple[Path, str, str, str]]  # path, format, run id, sha256
+
+
+def _plan(paths: list[Path], fmt: str | None) -> tuple[Plan, list[str]]:
+    """Every input file with its format and LoadRun id; and the files skipped as the same content again."""
+    from etl.detect import detect_format, iter_source_files
+    from etl.readers import FORMATS
+
+    if fmt is not None and fmt not in FORMATS:
+        raise SourceFormatError(f"Unknown format {fmt!r}; known: {', '.join(sorted(FORMATS))}.")
+    files = list(iter_source_files(paths))
+    if not files:
+        raise SourceFormatError(f"No input files found in {', '.join(str(p) for p in paths)}.")
+    plan: Plan = []
+    skipped: list[str] = []
+    seen: set[str] = set()
+    for path in files:
+        name = fmt or detect_format(path)
+        sha = file_sha256(path)
+        run_id = f"{name}:{sha[:16]}"
+        if run_id in seen:  # the same content twice: the online loader would skip the second as loaded
+            skipped.append(str(path))
+            continue
+        seen.add(run_id)
+        plan.append((path, name, run_id, sha))
+    return plan, skipped
+
+
+def _record_files(plan: Plan, parsed: list[ParseResult], summary: LoadSummary, rejects_path: Path) -> None:
+    """Each file's counts into the summary, and the workers' rejects into the rejects file, in load order."""
+    rejects = _Rejects(rejects_path)
+    try:
+        for (path, name, run_id, _sha), res in zip(plan, parsed, strict=True):
+            summary.files.append(FileSummary(str(path), name, run_id, res.records, res.rejected, res.warnings,
+                                             res.seconds))  # fmt: skip
+            if res.rejects_file is not None:
+                for reject in read_rejects(res.rejects_file):
+                    rejects.write(reject)
+    finally:
+        summary.rejects_path = rejects.close()
 
 
 class _Clock:
@@ -161,6 +186,9 @@ def _check_empty(runtime: LocalRuntime, say: Say) -> None:
 
 
 def _local_db(runtime: LocalRuntime) -> Database:
+    from graphdb.db import Database
+    from graphdb.settings import local_settings
+
     return Database(local_settings(runtime))
 
 
@@ -170,7 +198,7 @@ def _pool(workers: int) -> ProcessPoolExecutor:
 
 
 def _parse_all(
-    pool: ProcessPoolExecutor, plan: list[tuple[Path, str, str, str]], spill_dir: Path, buckets: int, chunk_rows: int,
+    pool: ProcessPoolExecutor, plan: Plan, spill_dir: Path, buckets: int, chunk_rows: int,
     strict: bool, workers: int, say: Say,
 ) -> list[ParseResult]:  # fmt: skip
     tasks = [ParseTask(i, path, name, spill_dir, buckets, chunk_rows, strict) for i, (path, name, *_r) in
@@ -199,7 +227,7 @@ def _import(
     files: list[CsvFile],
     fixups: list[tuple[Any, ...]],
     work: Path,
-    plan: list[tuple[Path, str, str, str]],
+    plan: Plan,
     summary: LoadSummary,
     clock: _Clock,
     say: Say,
@@ -220,14 +248,17 @@ def _import(
             multiline=[f.path for f in files if f.multiline],
         )  # fmt: skip
     except SwarmgraphError as exc:
-        try:  # leave the server running, as it was; the marker lets the next bulk load replace what is there
-            runtime.start(say=say)
-        except SwarmgraphError:
-            pass
-        raise BulkLoadError(f"{exc}\nThe bulk load did not finish; run it again once the cause is fixed.") from None
+        # Leave the server running, as it was; the marker lets the next bulk load replace what is there.
+        restart = _restart_after_failure(runtime, say)
+        raise BulkLoadError(f"{exc}\nThe bulk load did not finish; run it again once the cause is fixed.{restart}") \
+            from exc
     clock.lap("import")
     say("Starting the local Neo4j ...")
-    runtime.start(say=say)
+    try:
+        runtime.start(say=say)
+    except SwarmgraphError as exc:
+        raise BulkLoadError(f"The import finished but the local Neo4j did not start again: {exc}\nStart it with "
+                            "`swarmgraph db start`, then run the bulk load again to finish it.") from exc
     clock.lap("start server")
     with _local_db(runtime) as db:
         say("Creating constraints and indexes ...")
@@ -240,6 +271,16 @@ def _import(
     summary.counts.rels_created.update(graph["rels"])
     marker.unlink(missing_ok=True)
     clock.lap("load runs and counts")
+
+
+def _restart_after_failure(runtime: LocalRuntime, say: Say) -> str:
+    """Start the server again after a failed import; '' when it runs, else what went wrong (said, not swallowed)."""
+    try:
+        runtime.start(say=say)
+    except SwarmgraphError as exc:
+        return (f"\nThe local Neo4j could not be started again either: {exc}\n"
+                "Start it with `swarmgraph db start` once the cause is fixed.")  # fmt: skip
+    return ""
 
 
 def _apply_fixups(db: Database, fixups: list[tuple[Any, ...]]) -> None:
@@ -264,7 +305,7 @@ def _apply_fixups(db: Database, fixups: list[tuple[Any, ...]]) -> None:
         )
 
 
-def _record_runs(db: Database, plan: list[tuple[Path, str, str, str]], summary: LoadSummary, t0: datetime) -> None:
+def _record_runs(db: Database, plan: Plan, summary: LoadSummary, t0: datetime) -> None:
     by_run = {f.run_id: f for f in summary.files}
     rows = [
         {"id": run_id, "source": str(path.resolve()), "sha": sha, "fmt": name, "records": by_run[run_id].records,

@@ -1,8 +1,8 @@
-"""Which reader a file needs, judged from its first 64 KB (FORMATS.md §0), and which files a directory load reads.
+"""Which reader a file needs, judged from its first 64 KB (docs/formats.md), and which files a directory load reads.
 
 JSON is judged by the top-level keys of its first decisive object (JSONL: the first line that is not a stream notice
 or an error-only page; a pretty-printed document or an over-long first line: the keys that fit in the sniffed
-bytes). CSV is judged by its header. Formats FORMATS.md describes but no reader handles yet are named in the error.
+bytes). CSV is judged by its header. Layouts known but not read yet are named in the error.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ _ISIS_KAGGLE_HEADER = ("name", "username", "description", "location", "followers
 _ACCOUNT_COLUMNS = frozenset(
     {"uid", "platform", "handle", "name", "created_at", "suspended_at", "same_actor_as", "evidence"}
 )
-# CSV layouts that FORMATS.md describes and no reader handles: a precise message beats "unknown format".
+# CSV layouts known but not read yet (docs/formats.md, Detection): a precise message beats "unknown format".
 _UNSUPPORTED_CSV = (
     (("id", "tweet_url", "created_at", "parsed_created_at"), "twarc v1 CSV (json2csv)"),
     (("id_str", "from_user", "text"), "a TAGS (Google Sheets) Twitter archive"),

@@ -17,16 +17,19 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from etl.errors import SourceFormatError
 from etl.records import Fragment, Reject
 from etl.writer import Batch, GraphWriter, WriteCounts
-from graphdb.db import Database
 from graphdb.schema import ensure_schema
+from graphdb.version import swarmgraph_version
+
+if TYPE_CHECKING:  # only the functions that write need the driver
+    from graphdb.db import Database
 
 DEFAULT_BATCH_SIZE = 20_000  # node and relationship rows per flush: large enough to amortise round trips
-VERSION = "0.1.0"
+VERSION = swarmgraph_version()  # stamped on every LoadRun
 
 
 class StrictReject(SourceFormatError):

@@ -1,5 +1,5 @@
 """Staging for the bulk loader: parsed fragments spilled to disk in hash buckets, then merged per bucket into CSV
-files in the layout of Neo4j's offline importer (`neo4j-admin database import full`).
+files in the layout of Neo4j's offline importer (`neo4j-admin database import full`, written by etl/import_csv.py).
 
 Memory stays bounded whatever the input size: a parse worker holds one batch, a merge worker one bucket, and the
 number of buckets grows with the input. Merging follows the online writer's rules (etl/writer.py): a full record
@@ -11,22 +11,22 @@ types, a NUL character, an out-of-range number) is kept aside as a fix-up and wr
 
 from __future__ import annotations
 
-import csv
 import math
 import pickle
 import shutil
 import time
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from etl.import_csv import ARRAY_DELIMITER, CsvFile, csv_type, field_text, write_sheets
 from etl.records import NODE_KEYS, Reject
-from etl.writer import INT64_MAX, INT64_MIN, PLACEHOLDER, Batch, _merge_props, merge_assertion
+from etl.writer import PLACEHOLDER, Batch, _merge_props, merge_assertion
 
-ARRAY_DELIMITER = "\x1f"  # the ASCII unit separator: list items holding it go through the fix-up path
+__all__ = ["ARRAY_DELIMITER", "CsvFile", "csv_type", "field_text"]  # also read from here by the loader and tests
+
 # Input bytes per bucket: a merge worker holds one bucket's rows. Measured at 1M posts (1.28 GB): a worker's peak RSS
 # was 199 MB with 32 MB buckets, 169 MB with 16 MB and 155 MB with 8 MB (the parse phase's own peak), same times.
 BUCKET_BYTES = 8 << 20
@@ -112,13 +112,14 @@ def _spill(batch: Batch, task: ParseTask, spills: dict[int, IO[bytes]]) -> None:
     n = task.buckets
     node_parts: list[list[NodeRow]] = [[] for _ in range(n)]
     rel_parts: list[list[RelRow]] = [[] for _ in range(n)]
-    crc = zlib.crc32
+    # A node goes by its key, a relationship by its start key: the same bucket in every file, so one merge sees all
+    # the assertions of a node or relationship.
     for label, by_key in batch.nodes.items():
         for key, row in by_key.items():
-            node_parts[crc(key.encode("utf-8", "surrogatepass")) % n].append((label, key, row.mode, row.props))
+            node_parts[bucket_of(key, n)].append((label, key, row.mode, row.props))
     for (rtype, slabel, elabel), pairs in batch.rels.items():
         for (a, b), props in pairs.items():
-            rel_parts[crc(a.encode("utf-8", "surrogatepass")) % n].append((rtype, slabel, elabel, a, b, props))
+            rel_parts[bucket_of(a, n)].append((rtype, slabel, elabel, a, b, props))
     for i in range(n):
         if node_parts[i] or rel_parts[i]:
             fh = spills.get(i)
@@ -149,17 +150,6 @@ class MergeTask:
     spill_dir: Path
     csv_dir: Path
     run_ids: list[str]  # by file index
-
-
-@dataclass
-class CsvFile:
-    kind: str  # "nodes" | "relationships"
-    name: str  # label, or relationship type
-    path: Path
-    rows: int
-    header: str = ""  # the importer's header line, for a part written without it
-    group: str = ""  # relationships: start and end labels
-    multiline: bool = False  # a value holds a line break (conservative: set for every sheet of a label and bucket)
 
 
 @dataclass
@@ -196,12 +186,12 @@ def merge_bucket(task: MergeTask) -> MergeResult:
              mode == PLACEHOLDER)
             for key, (mode, props, runs) in by_key.items()
         )  # fmt: skip
-        res.files += _write_sheets(out, "nodes", label, header, records, ("node", label), res.fixups,
+        res.files += write_sheets(out, "nodes", label, header, records, ("node", label), res.fixups,
                                    task.bucket)  # fmt: skip
     for (rtype, slabel, elabel), pairs in rels.items():
         header = [f":START_ID({slabel})", f":END_ID({elabel})"]
         rel_records = (((a, b), props, runs, False) for (a, b), (props, runs) in pairs.items())
-        res.files += _write_sheets(
+        res.files += write_sheets(
             out, "relationships", rtype, header, rel_records,
             ("rel", rtype, slabel, elabel), res.fixups, task.bucket,
             group=f"{slabel}-{elabel}",
@@ -241,177 +231,6 @@ def _merge_rels(
         _merge_props(row[0], props)
         if row[1][-1] != run:
             row[1].append(run)
-
-
-# ----- CSV: typed columns, one sheet per compatible set of property types --------------------------------------------
-_SCALAR_TYPES: dict[type, str] = {str: "string", bool: "boolean", int: "long", float: "double", datetime: "datetime"}
-
-
-def csv_type(value: Any) -> str | None:
-    """The importer's column type for a value, or None when the CSV cannot carry it exactly (-> fix-up)."""
-    t = _SCALAR_TYPES.get(type(value))
-    if t == "string":
-        # an empty string would read back as no property; NUL is not text the importer keeps
-        return t if value and "\x00" not in value else None
-    if t == "long":
-        return t if INT64_MIN <= value <= INT64_MAX else None
-    if t == "double":
-        return t if math.isfinite(value) else None
-    if t is not None:
-        return t
-    if isinstance(value, list) and value:
-        types = {csv_type(v) for v in value}
-        if len(types) != 1:
-            return None
-        (item,) = types
-        if item == "string" and any(ARRAY_DELIMITER in v for v in value):
-            return None  # an item holding the delimiter would not split back the same
-        return f"{item}[]" if item is not None else None
-    return None
-
-
-def _datetime_text(value: datetime) -> str:
-    # The online writer stores epoch milliseconds rebuilt as a UTC datetime: the same truncation here.
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    ms = int(value.timestamp() * 1000)
-    dt = datetime.fromtimestamp(ms / 1000, tz=UTC)
-    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
-
-
-def _bool_text(v: bool) -> str:
-    return "true" if v else "false"
-
-
-# How a value of each column type becomes CSV text; None: the csv module writes it as it is (quoting as needed).
-_TEXT: dict[str, Callable[[Any], str] | None] = {
-    "string": None,
-    "long": None,
-    "double": None,
-    "boolean": _bool_text,
-    "datetime": _datetime_text,
-    "string[]": ARRAY_DELIMITER.join,
-    "long[]": lambda v: ARRAY_DELIMITER.join(map(str, v)),
-    "double[]": lambda v: ARRAY_DELIMITER.join(map(repr, v)),
-    "boolean[]": lambda v: ARRAY_DELIMITER.join(map(_bool_text, v)),
-    "datetime[]": lambda v: ARRAY_DELIMITER.join(map(_datetime_text, v)),
-}
-
-
-def field_text(value: Any, ctype: str) -> str:
-    """A value's text in a column of the given type, before CSV quoting."""
-    conv = _TEXT[ctype]
-    return conv(value) if conv is not None else str(value) if ctype != "double" else repr(value)
-
-
-@dataclass
-class _Sheet:
-    types: dict[str, str] = field(default_factory=dict)
-    rows: list[tuple[Any, dict[str, Any], list[str], bool]] = field(default_factory=list)
-    placeholder: bool = False
-
-    def accepts(self, typed: dict[str, str]) -> bool:
-        return all(self.types.get(k, t) == t for k, t in typed.items())
-
-
-def _write_sheets(
-    out: Path,
-    kind: str,
-    name: str,
-    id_header: list[str],
-    records: Iterator[tuple[Any, dict[str, Any], list[str], bool]],
-    fixup_prefix: tuple[str, ...],
-    fixups: list[tuple[Any, ...]],
-    bucket: int,
-    group: str = "",
-) -> list[CsvFile]:
-    """Rows go to the first sheet whose column types agree with theirs; each sheet is one headerless CSV part (its
-    header travels in the CsvFile, so parts with the same header can be joined into one importer input)."""
-    sheets: list[_Sheet] = []
-    sheet_multiline = False
-    by_signature: dict[tuple[tuple[str, str], ...], _Sheet] = {}
-    scalar = _SCALAR_TYPES
-    isfinite = math.isfinite
-    for ident, props, runs, placeholder in records:
-        if not props:  # most relationships: no typing to do
-            sheet = by_signature.get(())
-            if sheet is None:
-                sheet = by_signature[()] = sheets[0] if sheets else _Sheet()
-                if not sheets:
-                    sheets.append(sheet)
-            sheet.placeholder |= placeholder
-            sheet.rows.append((ident, props, runs, placeholder))
-            continue
-        typed: dict[str, str] = {}
-        odd: dict[str, Any] | None = None
-        for k, v in props.items():
-            t = scalar.get(type(v))
-            if t == "string":
-                if not v or "\x00" in v:
-                    t = None
-                elif not sheet_multiline and ("\n" in v or "\r" in v):
-                    sheet_multiline = True  # the importer parses such a file the slow way: say which ones
-            elif t == "long":
-                if not INT64_MIN <= v <= INT64_MAX:
-                    continue  # beyond 64 bits: left out, as the online writer does
-            elif t == "double":
-                if not isfinite(v):
-                    t = None
-            elif t is None:
-                t = csv_type(v)  # lists and other types
-            if t is None:
-                if odd is None:
-                    odd = {}
-                odd[k] = v
-                continue
-            typed[k] = t
-        if odd:
-            fixups.append((*fixup_prefix, *(ident if isinstance(ident, tuple) else (ident,)), odd))
-            props = {k: props[k] for k in typed}
-        signature = tuple(typed.items())
-        sheet = by_signature.get(signature)
-        if sheet is None:
-            for sheet in sheets:
-                if sheet.accepts(typed):
-                    break
-            else:
-                sheet = _Sheet()
-                sheets.append(sheet)
-            sheet.types.update(typed)
-            by_signature[signature] = sheet
-        sheet.placeholder |= placeholder
-        sheet.rows.append((ident, props, runs, placeholder))
-    files = []
-    for i, sheet in enumerate(sheets):
-        columns = sorted(sheet.types)
-        header = id_header + [f"{c}:{sheet.types[c]}" for c in columns] + ["runs:string[]"]
-        header += ["placeholder:boolean"] if sheet.placeholder else []
-        path = out / "parts" / kind / f"{name}{'-' + group if group else ''}-b{bucket:04d}-s{i}.csv"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        width = len(id_header)
-        converted = [(width + j, conv) for j, c in enumerate(columns) if (conv := _TEXT[sheet.types[c]]) is not None]
-        join = ARRAY_DELIMITER.join
-        with open(path, "w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh, lineterminator="\n")  # QUOTE_MINIMAL: None stays an empty, absent field
-            batch: list[list[Any]] = []
-            for ident, props, runs, placeholder in sheet.rows:
-                row: list[Any] = [ident] if width == 1 else [ident[0], ident[1]]
-                get = props.get
-                row += [get(c) for c in columns]
-                for j, conv in converted:
-                    v = row[j]
-                    if v is not None:
-                        row[j] = conv(v)
-                row.append(join(runs))
-                if sheet.placeholder:
-                    row.append("true" if placeholder else None)
-                batch.append(row)
-                if len(batch) >= 10_000:
-                    writer.writerows(batch)
-                    batch.clear()
-            writer.writerows(batch)
-        files.append(CsvFile(kind, name, path, len(sheet.rows), ",".join(header), group, sheet_multiline))
-    return files
 
 
 def join_parts(parts: list[CsvFile], out: Path) -> list[CsvFile]:

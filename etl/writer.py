@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from etl.records import NODE_KEYS, Node, Rel
-from graphdb.cypher_text import ident
+from graphdb.cypher_text import INT64_MAX, INT64_MIN, ident
 
 if TYPE_CHECKING:  # the driver (and the pandas it imports) stays out of bulk-load workers
     from graphdb.db import Database
@@ -27,7 +27,6 @@ MIN_PROPS = frozenset({"first_seen", "seen_at", "removed_at"})
 MAX_PROPS = frozenset({"last_seen", "last_seen_at", "last_alive_at"})
 UNION_PROPS = frozenset({"raw_forms", "expanded_forms", "media_types", "media_keys"})
 _SPECIAL = MIN_PROPS | MAX_PROPS | UNION_PROPS
-INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1
 
 # Node write modes, strongest first: a full record beats a placeholder, which beats a bare reference.
 FULL, PLACEHOLDER, REF = 0, 1, 2

@@ -1,4 +1,5 @@
-"""The one escaping helper for names that must be interpolated into Cypher (labels, types, property keys).
+"""The one escaping helper for names that must be interpolated into Cypher (labels, types, property keys), and the
+range of the integers Neo4j stores.
 
 Values never go through here: they are always parameters.
 """
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1  # Neo4j's integers; a larger Python int cannot be stored
 _PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 

@@ -53,7 +53,7 @@ class Database:
                 notifications_min_severity="OFF",  # hints about unknown labels in an empty graph are noise here
             )  # fmt: skip
         except ValueError as exc:  # a malformed URI
-            raise DatabaseError(f"Bad Neo4j URI {settings.uri!r}: {exc}") from None
+            raise DatabaseError(f"Bad Neo4j URI {settings.uri!r}: {exc}") from exc
 
     def close(self) -> None:
         self.driver.close()
@@ -130,25 +130,25 @@ class Database:
             raise DatabaseError(
                 f"Cannot reach Neo4j at {where} while {doing}: {_first_line(exc)}. Is the server running? "
                 "(`swarmgraph db status` for the local one; check NEO4J_URI otherwise.)"
-            ) from None
-        except AuthError:
+            ) from exc
+        except AuthError as exc:
             raise DatabaseError(
                 f"Neo4j at {where} refused the credentials (check NEO4J_USERNAME / NEO4J_PASSWORD)."
-            ) from None
-        except NotALeader:
+            ) from exc
+        except NotALeader as exc:
             raise DatabaseError(
                 f"Neo4j at {where} had no leader to write to for {self.retry_seconds:.0f} s (a cluster electing "
                 "one?). Try again, or wait longer with SWARMGRAPH_RETRY_SECONDS."
-            ) from None
+            ) from exc
         except ClientError as exc:
             if _is_write_refusal(exc):
                 raise ReadOnlyViolation(
                     "This statement writes, and queries run read-only by default. Re-run with --write if you "
                     "mean to change the graph."
-                ) from None
-            raise DatabaseError(f"Neo4j refused the statement: {exc.code}: {_first_line(exc)}") from None
+                ) from exc
+            raise DatabaseError(f"Neo4j refused the statement: {exc.code}: {_first_line(exc)}") from exc
         except Neo4jError as exc:
-            raise DatabaseError(f"Neo4j error while {doing}: {exc.code}: {_first_line(exc)}") from None
+            raise DatabaseError(f"Neo4j error while {doing}: {exc.code}: {_first_line(exc)}") from exc
 
 
 def connect(

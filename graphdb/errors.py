@@ -23,5 +23,9 @@ class QueryFileError(SwarmgraphError):
     """A prepared query file is malformed or its declared parameters differ from those it uses."""
 
 
+class AnalysisError(SwarmgraphError):
+    """An analysis was asked for with options it cannot use (a bad window, an unknown algorithm, a removal spec)."""
+
+
 class AnalysisTooLarge(SwarmgraphError):
     """An analysis whose estimated memory does not fit the server (GDS estimates, checked before projecting)."""

@@ -14,7 +14,6 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal, get_args
 
@@ -22,6 +21,7 @@ import networkx as nx
 from networkx.readwrite.gexf import GEXFWriter
 
 from graphdb.errors import SwarmgraphError
+from graphdb.version import swarmgraph_version
 
 ExportFormat = Literal["graphml", "gexf", "json", "csv"]
 FORMATS: tuple[str, ...] = get_args(ExportFormat)
@@ -391,13 +391,6 @@ def graph_counts(g: nx.MultiDiGraph) -> dict[str, Any]:
     }
 
 
-def _swarmgraph_version() -> str:
-    try:
-        return metadata.version("swarmgraph")
-    except metadata.PackageNotFoundError:
-        return "unknown"
-
-
 def _json_default(value: Any) -> Any:
     return _plain(value, "", False)
 
@@ -406,7 +399,7 @@ def _write_manifest(
     path: Path, manifest: Mapping[str, Any], g: nx.MultiDiGraph, fmt: str, files: list[Path], defang: bool
 ) -> Path:
     doc: dict[str, Any] = dict(manifest)
-    doc.setdefault("swarmgraph_version", _swarmgraph_version())
+    doc.setdefault("swarmgraph_version", swarmgraph_version())
     doc.update(format=fmt, defanged=defang, counts=graph_counts(g), files=[p.name for p in files])
     text = json.dumps(doc, ensure_ascii=False, indent=2, default=_json_default)
     if defang:

@@ -7,7 +7,7 @@
   ground_truth.json             what was planted, as graph uids (twitter:<id>, telegram:channel<id>, video:<id>)
                                 and canonical URLs (etl.urls.canonical_url of the raw forms written)
 
-The world (parameters in simulator/params.py; defaults follow DOMAIN.md):
+The world (parameters in simulator/params.py; defaults follow docs/investigations.md):
 * Releases: `releases` works published over `release_span_days`, each in 1-3 language versions (`languages`, the
   first the original, others VERSION_OF it). Each version has copies on Archive.org (3-6), YouTube (1-3), and maybe
   LiveLeak, VideoPress, Google Drive; views per copy are Pareto(1.3); one work's Archive.org copies total

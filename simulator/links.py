@@ -12,7 +12,7 @@ LOWER_ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789"
 YT_ALPHABET = ALNUM + "-_"
 SHORTENER_SHARE = 0.08  # of a link's Twitter shares go through bit.ly (expanded_url bit.ly, unwound_url the target)
 
-# Twitter's display_url cuts long links with an ellipsis; never a usable URL (FORMATS.md 1.5).
+# Twitter's display_url cuts long links with an ellipsis; never a usable URL (docs/formats.md, twarc2).
 DISPLAY_CHARS = 26
 
 

@@ -1,4 +1,4 @@
-"""The knobs of the simulated swarmcast, with defaults drawn from DOMAIN.md; every run records them in ground truth.
+"""The knobs of the simulated swarmcast, (defaults: docs/investigations.md); every run records them in ground truth.
 
 Account and release counts grow with the square root (or a smaller power) of the post count, so a larger run is
 a busier world rather than the same few accounts posting a million times.

@@ -1,6 +1,6 @@
 """Telegram Desktop channel exports (`telegram/<handle>/result.json`), written message by message as they happen.
 
-Each file is the single-chat export shape (FORMATS.md 3): 1-space indentation like Telegram Desktop, `date` in the
+Each file is the single-chat export shape (docs/formats.md): 1-space indentation like Telegram Desktop, `date` in the
 exporter's local time (the simulated exporter runs on UTC) and `date_unixtime` as a string; forwards carry only the
 source channel's display name (`forwarded_from`), never its id, exactly as Telegram Desktop writes them.
 """

@@ -1,6 +1,6 @@
 """Research CSVs -> Fragments: the QUT coordination-network-toolkit CSV and Kaggle's "How ISIS Uses Twitter".
 
-QUT (FORMATS.md §5.1): 8 columns read by position whatever the header calls them:
+QUT (docs/formats.md, qut-csv): 8 columns read by position whatever the header calls them:
 message_id, user_id, username, repost_id, reply_id, message, timestamp, urls. The file names no platform, so the
 caller says which (`platform`, default 'twitter'); uids are `<platform>:<message_id>` and `<platform>:<user_id>`.
 `urls` is space-separated as documented, or a Python list literal as the toolkit's own sample writes it.
@@ -8,7 +8,7 @@ caller says which (`platform`, default 'twitter'); uids are `<platform>:<message
 `(Post)-[:REPOSTS]->(Post)`, a reply -> `(Post)-[:REPLIES_TO]->(Post)` (placeholders until their rows are read);
 hashtags and @mentions come from the message text, links from `urls` (and from the text when `urls` is empty).
 
-ISIS Kaggle (FORMATS.md §4.1): no ids at all. Account uid `twitter:handle:<username lower-cased>`; Post uid
+ISIS Kaggle (docs/formats.md, isis-kaggle): no ids at all. Account uid `twitter:handle:<username lower-cased>`; Post uid
 `twitter:kaggle:<h>` where h = the first 16 hex chars of sha1(username + "\\n" + time + "\\n" + tweets), the three
 fields exactly as in the file. `time` (`M/D/YYYY H:MM`, no zone) is taken as UTC: the dataset documents no zone.
 A retweet (`RT @user: ...`) is marked `is_retweet` with `retweet_of_handle` and MENTIONS the retweeted account;

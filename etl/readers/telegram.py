@@ -1,7 +1,7 @@
 """Telegram Desktop JSON exports -> Fragments, streamed with ijson so a multi-gigabyte export keeps memory flat.
 
 Reads a single chat or channel export (`{"name", "type", "id", "messages": [...]}`) and a full-account export
-(`{"about", ..., "chats": {"list": [chat, ...]}, "left_chats": {"list": [...]}}`); see FORMATS.md §3.
+(`{"about", ..., "chats": {"list": [chat, ...]}, "left_chats": {"list": [...]}}`); see docs/formats.md (telegram).
 
 Identity rules
 * Peer keys are spelled like the export's own `from_id`: `user<id>`, `chat<id>` (basic group), `channel<id>`

@@ -1,4 +1,4 @@
-"""twarc-csv (`twarc2 csv`) output: one tweet per row, 84 dotted columns (FORMATS.md §1.9).
+"""twarc-csv (`twarc2 csv`) output: one tweet per row, 84 dotted columns (docs/formats.md, twarc-csv).
 
 Traps handled: `--merge-retweets` (the default) puts the original's full text, entities and public_metrics on a
 retweet row, so a retweet keeps the text but no counts; list columns are JSON strings (`["#tag"]`, `["@user"]`,

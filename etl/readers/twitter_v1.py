@@ -1,4 +1,4 @@
-"""Twitter API v1.1 tweets (FORMATS.md §2): JSONL (twarc v1, Gnip/PowerTrack original format, streaming) or one
+"""Twitter API v1.1 tweets (docs/formats.md): JSONL (twarc v1, Gnip/PowerTrack original format, streaming) or one
 JSON document (a raw search response `{statuses: [...]}`, a single pretty-printed tweet, or an array of tweets).
 
 One Fragment per top-level tweet, holding the tweets embedded in it (retweeted_status, quoted_status). Traps

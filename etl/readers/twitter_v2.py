@@ -1,5 +1,5 @@
 """Twitter API v2 as twarc2 writes it: one response page per line (search, timeline, lookup, filtered stream where
-`data` is one object), and `twarc2 flatten` output (one tweet per line, expansions inline). See FORMATS.md §1.
+`data` is one object), and `twarc2 flatten` output (one tweet per line, expansions inline). See docs/formats.md.
 
 One Fragment per tweet (each tweet of `data`, then each tweet of `includes.tweets` not already in `data`) and one
 per page `errors` list. Traps handled: a retweet's `text` and `entities` are truncated (`RT @x: …`), so content

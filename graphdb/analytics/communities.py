@@ -16,6 +16,7 @@ from graphdb.analytics import new_run_id, write_rows
 from graphdb.analytics.projection import projected, read_flows
 from graphdb.analytics.sizing import check_before_projecting, check_on_graph
 from graphdb.db import Database
+from graphdb.errors import AnalysisError
 
 GRAPH = "swarmgraph-communities"
 ACCOUNT_LINKS = ("repost", "quote", "reply", "forward", "mention")
@@ -59,7 +60,7 @@ class CommunitiesResult:
 
 def detect_communities(db: Database, *, algorithm: str = "leiden", seed: int = 42) -> CommunitiesResult:
     if algorithm not in STREAM:
-        raise ValueError(f"algorithm must be one of {', '.join(STREAM)}, not {algorithm!r}")
+        raise AnalysisError(f"algorithm must be one of {', '.join(STREAM)}, not {algorithm!r}")
     run = new_run_id("communities")
     procedure = f"gds.{algorithm}.stream"
     config = {"relationshipWeightProperty": "weight", "concurrency": 1}

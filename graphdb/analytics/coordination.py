@@ -25,6 +25,7 @@ from typing import Any
 
 from graphdb.analytics import new_run_id, write_rows
 from graphdb.db import Database
+from graphdb.errors import AnalysisError
 
 SHARES = """
 MATCH (a:Account)-[:POSTED]->(p:Post)-[:LINKS_TO]->(u:Url)
@@ -224,11 +225,11 @@ def detect_coordination(
 ) -> CoordinationResult:  # fmt: skip
     """Find coordinated link sharing and (unless write=False) replace the COORDINATED_WITH edges with the result."""
     if window <= 0 or null_window <= window or min_repeats < 1 or not 0.0 <= percentile <= 1.0 or not 0 < alpha <= 1:
-        raise ValueError(
+        raise AnalysisError(
             "need window > 0, null_window > window, min_repeats >= 1, 0 <= percentile <= 1 and 0 < alpha <= 1"
         )
     if by not in ("url", "video"):
-        raise ValueError(f"by must be url or video, not {by!r}")
+        raise AnalysisError(f"by must be url or video, not {by!r}")
     _, rows = db.read(SHARES, {"by": by})
     shares = {r["object"]: [(a, int(t)) for a, t in r["shares"]] for r in rows}
     pairs, kept, threshold = find_coordinated_pairs(

@@ -22,7 +22,7 @@ import networkx as nx
 
 from graphdb.analytics.projection import STRUCTURE_ONLY, read_flows
 from graphdb.db import Database
-from graphdb.errors import SwarmgraphError
+from graphdb.errors import AnalysisError
 
 VIDEO_COPIES = """
 MATCH (v:Video)<-[:SERVES]-(u:Url)
@@ -100,7 +100,7 @@ def removal_set(db: Database, spec: str, graph: nx.DiGraph, accounts: set[str]) 
     if kind == "top":
         measure, _, count = arg.partition(":")
         if not count.isdigit() or measure not in ("betweenness", "degree"):
-            raise SwarmgraphError(f"Bad removal {spec!r}: use top:betweenness:N or top:degree:N.")
+            raise AnalysisError(f"Bad removal {spec!r}: use top:betweenness:N or top:degree:N.")
         n = int(count)
         if measure == "degree":
             undirected = graph.to_undirected(as_view=True)
@@ -108,7 +108,7 @@ def removal_set(db: Database, spec: str, graph: nx.DiGraph, accounts: set[str]) 
             return ranked[:n]
         _, rows = db.read(TOP_BETWEENNESS, {"n": n})
         if not rows:
-            raise SwarmgraphError("No betweenness scores yet: run `swarmgraph analyze bridging` first.")
+            raise AnalysisError("No betweenness scores yet: run `swarmgraph analyze bridging` first.")
         return [r["uid"] for r in rows]
     if kind == "suspended" and not arg:
         return [r["uid"] for r in db.read(SUSPENDED)[1]]
@@ -118,9 +118,9 @@ def removal_set(db: Database, spec: str, graph: nx.DiGraph, accounts: set[str]) 
         try:
             lines = Path(arg).read_text(encoding="utf-8").splitlines()
         except OSError as exc:
-            raise SwarmgraphError(f"Cannot read the accounts file {arg}: {exc.strerror or exc}") from None
+            raise AnalysisError(f"Cannot read the accounts file {arg}: {exc.strerror or exc}") from exc
         return [x for x in (line.split("#", 1)[0].strip() for line in lines) if x]
-    raise SwarmgraphError(
+    raise AnalysisError(
         f"Bad removal {spec!r}: use top:betweenness:N, top:degree:N, suspended, platform:NAME or accounts:FILE."
     )
 

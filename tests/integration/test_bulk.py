@@ -207,3 +207,29 @@ def test_an_importer_failure_restarts_the_server_and_keeps_the_marker(
     assert not (bulk_runtime.run_dir / MARKER).exists()
     with _db(bulk_runtime) as bdb:
         assert count_graph(bdb)["nodes"]["Post"] > 0
+
+
+def test_a_failed_restart_after_an_importer_failure_is_reported_not_swallowed(
+    bulk_runtime: LocalRuntime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from graphdb.errors import RuntimeSetupError
+
+    _wipe(bulk_runtime)
+
+    def failing_import(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeSetupError("Neo4j's importer failed (exit 1)")
+
+    def failing_start(*_args: object, **_kwargs: object) -> bool:
+        raise RuntimeSetupError("Neo4j exited during start-up (exit code 1).")
+
+    monkeypatch.setattr(bulk_runtime, "import_full", failing_import)
+    monkeypatch.setattr(bulk_runtime, "start", failing_start)
+    with pytest.raises(BulkLoadError) as caught:
+        bulk_load(bulk_runtime, [FIXTURES / "twarc-csv"], rejects_path=tmp_path / "r.jsonl")
+    message = str(caught.value)
+    assert message.startswith("Neo4j's importer failed (exit 1)\nThe bulk load did not finish; run it again")
+    assert "The local Neo4j could not be started again either: Neo4j exited during start-up (exit code 1)." in message
+    assert "`swarmgraph db start`" in message
+    assert isinstance(caught.value.__cause__, RuntimeSetupError)  # the importer's error is kept as the cause
+    monkeypatch.undo()
+    assert bulk_runtime.start() is True  # as the message says; the next tests find it running

@@ -31,3 +31,53 @@ def _grouped(command: str) -> bool:
     """`swarmgraph analyze bridging | communities | successors` documents several at once."""
     group, _, sub = command.partition(" ")
     return any(line.startswith(f"swarmgraph {group} ") and f" {sub}" in line for line in README.splitlines())
+
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "docs"
+
+
+def _packages() -> list[str]:
+    """Every package the project ships (pyproject.toml) or keeps beside it (bench, tests, scripts)."""
+    import tomllib
+
+    shipped = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"]
+    return sorted({*shipped, "bench", "tests", "scripts"})
+
+
+def test_the_architecture_names_every_package() -> None:
+    text = (DOCS / "architecture.md").read_text(encoding="utf-8")
+    assert "graphdb.runtime" in _packages()  # the list itself is read
+    missing = [p for p in _packages() if f"`{p}`" not in text]
+    assert not missing, f"packages missing from docs/architecture.md: {missing}"
+    on_disk = {str(p.parent.relative_to(ROOT)).replace("/", ".") for p in ROOT.glob("*/**/__init__.py")
+               if ".venv" not in p.parts and "build" not in p.parts}  # fmt: skip
+    assert on_disk <= set(_packages()), f"packages not in pyproject.toml: {sorted(on_disk - set(_packages()))}"
+
+
+def test_every_input_format_has_its_section_in_formats_md() -> None:
+    from etl.readers import FORMATS
+
+    headings = [ln[3:] for ln in (DOCS / "formats.md").read_text(encoding="utf-8").splitlines() if ln.startswith("## ")]
+    names = {n.strip() for h in headings for n in h.split(",")}
+    missing = sorted(set(FORMATS) - names)
+    assert not missing, f"formats without a '## <name>' section in docs/formats.md: {missing}"
+
+
+def test_every_prepared_query_answers_a_numbered_question() -> None:
+    from cypher import load_catalogue
+
+    text = (DOCS / "investigations.md").read_text(encoding="utf-8")
+    assert "## 7. " in text
+    missing = [name for name in load_catalogue() if f"**`{name}`**" not in text]
+    assert not missing, f"queries not placed under a question in docs/investigations.md: {missing}"
+
+
+def test_the_docs_stand_alone() -> None:
+    """No docstring or doc points at notes that live outside the repository."""
+    outside = ("FORMATS.md", "DOMAIN.md", "../shared", "STYLE.md")
+    files = [p for p in ROOT.rglob("*") if p.suffix in {".py", ".md", ".cypher"} and p.is_file()
+             and not {".venv", "build", ".git"} & set(p.parts)]  # fmt: skip
+    found = [f"{p.relative_to(ROOT)}: {word}" for p in files for word in outside
+             if word in p.read_text(encoding="utf-8", errors="replace") and p.name != "test_docs.py"]  # fmt: skip
+    assert not found, found

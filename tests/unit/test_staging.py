@@ -71,6 +71,47 @@ def test_buckets_grow_with_the_input_and_keys_hash_stably() -> None:
     assert {bucket_of(f"twitter:{i}", 4) for i in range(100)} == {0, 1, 2, 3}
 
 
+def _spilled_keys(spill: Path, bucket: int, index: int) -> tuple[set[str], set[str]]:
+    """The node keys and relationship start keys one file's spill of one bucket holds."""
+    nodes: set[str] = set()
+    starts: set[str] = set()
+    path = spill_path(spill, bucket, index)
+    if not path.is_file():
+        return nodes, starts
+    with open(path, "rb") as fh:
+        while True:
+            try:
+                node_rows, rel_rows = pickle.load(fh)
+            except EOFError:
+                return nodes, starts
+            nodes |= {row[1] for row in node_rows}
+            starts |= {row[3] for row in rel_rows}
+
+
+def test_spills_put_a_key_in_the_same_bucket_whichever_file_it_comes_from(tmp_path: Path) -> None:
+    """What the merge relies on: every assertion of a node (or a relationship) is in one bucket, bucket_of's."""
+    accounts = [f"twitter:{i}" for i in range(60)]
+    first = _batch(*(Node("Account", a, {"handle": f"h{a}"}) for a in accounts),
+                   rels=tuple(Rel("POSTED", NodeRef("Account", a), NodeRef("Post", f"{a}/1")) for a in accounts))
+    second = _batch(*(Node("Account", a, {"name": "n"}) for a in reversed(accounts)))  # fmt: skip
+    spill = tmp_path / "spill"
+    for index, batch in enumerate([first, second]):
+        handles: dict = {}
+        _spill(batch, ParseTask(index, tmp_path / f"f{index}", "twarc2", spill, 4, 1000, False), handles)
+        for fh in handles.values():
+            fh.close()
+    seen: set[str] = set()
+    for bucket in range(4):
+        nodes0, starts0 = _spilled_keys(spill, bucket, 0)
+        nodes1, _ = _spilled_keys(spill, bucket, 1)
+        accounts_here = {k for k in nodes0 if k in accounts}
+        assert accounts_here and accounts_here == nodes1  # both files put each account in the same bucket
+        assert all(bucket_of(k, 4) == bucket for k in nodes0 | nodes1 | starts0)
+        assert starts0 == accounts_here  # a relationship goes with its start node
+        seen |= nodes1
+    assert seen == set(accounts)
+
+
 def _spill_runs(tmp_path: Path, runs: list[Batch]) -> Path:
     spill = tmp_path / "spill"
     for index, batch in enumerate(runs):
