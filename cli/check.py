@@ -8,10 +8,12 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from cli.common import DatabaseOpt, UriOpt, UserOpt, err, handled, open_database, out, say
+from cli.common import Connection, err, handled, out, say
+from cli.options import connected
 from graphdb.errors import SwarmgraphError
 
 
+@connected
 def check(
     host: Annotated[str | None, typer.Option(help="Only Urls on this domain (and its subdomains).")] = None,
     platform: Annotated[str | None, typer.Option(help="Only Urls hosted on this platform (youtube, ...).")] = None,
@@ -41,7 +43,8 @@ def check(
                                                   "removed.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would be contacted; contact nothing, "
                                           "write nothing.")] = False,
-    uri: UriOpt = None, username: UserOpt = None, database: DatabaseOpt = None,
+    *,
+    conn: Connection,
 ) -> None:  # fmt: skip
     """Check whether Urls are still up (HEAD, or GET of the first bytes; per-host rules decide alive/removed/unknown);
     every check is appended to a url-checks CSV and written to the graph as a UrlCheck with source `check`."""
@@ -55,7 +58,7 @@ def check(
                             concurrency=concurrency, per_host_rate=per_host_rate, limits=limits, out_csv=out_csv,
                             host_map=_host_map(map_host), allow_private=allow_private,
                             include_removed=include_removed, dry_run=dry_run)  # fmt: skip
-        db = None if urls is not None and dry_run else open_database(uri, username, database)
+        db = None if urls is not None and dry_run else conn.open()
         try:
             with _progress() as progress:
                 summary = run_check(db, opts, progress=progress, announce=_announce)
