@@ -18,6 +18,7 @@ BENCHMARKS: dict[str, list[str]] = {
     "viz": ["bench/viz_bench.py", "--sizes", "500,2000,10000", "--runs", "3"],
     "load": ["-m", "bench.load_bench", "--posts", "1000000", "--sample", "1000"],
     "queries": ["-m", "bench.query_bench", "--sizes", "10000,100000,1000000"],
+    "startup": ["-m", "bench.startup_bench"],
 }
 
 

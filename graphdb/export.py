@@ -20,8 +20,12 @@ from typing import Any, Literal, get_args
 import networkx as nx
 from networkx.readwrite.gexf import GEXFWriter
 
+from graphdb.defang import defang_field as _defang_field
+from graphdb.defang import defang_text, defang_tree, defang_url
 from graphdb.errors import SwarmgraphError
 from graphdb.version import swarmgraph_version
+
+__all__ = ["FORMATS", "ExportError", "defang_text", "defang_url", "export_graph"]
 
 ExportFormat = Literal["graphml", "gexf", "json", "csv"]
 FORMATS: tuple[str, ...] = get_args(ExportFormat)
@@ -30,9 +34,7 @@ FORMATS: tuple[str, ...] = get_args(ExportFormat)
 START_FIELDS = ("created_at", "first_seen")
 END_FIELDS = ("removed_at", "suspended_at")
 EDGE_START_FIELDS = ("seen_at", "created_at")
-# Attributes whose whole value is an address, scheme or not (`domain` is a bare host; a platform without an entry
-# in etl/data/domains.csv is named by its domain): defanged as one URL. Per label, the fields that hold its address.
-URL_FIELDS = frozenset({"url", "domain", "expanded_url", "canonical_url", "raw_url", "final_url", "platform"})
+# Per label, the fields that hold its address (defanged as one URL).
 URL_KEYED = {"Url": frozenset({"key", "url"}), "Platform": frozenset({"key", "name"})}
 LIST_SEPARATOR = "|"
 LABEL_CHARS = 60
@@ -43,53 +45,6 @@ Attrs = dict[str, Scalar]
 
 class ExportError(SwarmgraphError):
     """An export cannot be written (bad format, unwritable path, ids that collide once defanged)."""
-
-
-# ------------------------------------------------------------------------------------------------- defanging
-
-_SCHEME = re.compile(r"^(?P<scheme>https?|ftps?)://", re.IGNORECASE)
-_DEFANGED_SCHEME = {"http": "hxxp", "https": "hxxps", "ftp": "fxp", "ftps": "fxps"}
-# scheme://host inside free text; the path keeps its dots (only scheme and host make a link clickable)
-_URL_IN_TEXT = re.compile(r"\b(?:https?|ftps?)://[^\s/?#\\<>\"'`|(),;{}]+", re.IGNORECASE)
-_WWW_IN_TEXT = re.compile(r"\bwww\.[^\s/?#\\<>\"'`|(),;{}]+", re.IGNORECASE)
-_BARE_DOT = re.compile(r"(?<!\[)\.(?!\])")
-_HOST_END = re.compile(r"[/?#\s]")
-
-
-def defang_url(url: str) -> str:
-    """`https://example.org/x` -> `hxxps://example[.]org/x`; a bare `example.org/x` -> `example[.]org/x`.
-
-    Only the scheme and the dots of the host change, so the address stays readable and is no longer a link.
-    Idempotent: a defanged URL comes back unchanged.
-    """
-    prefix, rest = "", url
-    match = _SCHEME.match(url)
-    if match:
-        prefix = _DEFANGED_SCHEME[match["scheme"].lower()] + "://"
-        rest = url[match.end() :]
-    end = _HOST_END.search(rest)
-    cut = end.start() if end else len(rest)
-    return prefix + _BARE_DOT.sub("[.]", rest[:cut]) + rest[cut:]
-
-
-def defang_text(text: str) -> str:
-    """Defang every http(s)/ftp(s) URL and every `www.` host inside free text; other text is left alone."""
-    text = _URL_IN_TEXT.sub(lambda m: defang_url(m.group(0)), text)
-    return _WWW_IN_TEXT.sub(lambda m: defang_url(m.group(0)), text)
-
-
-def _defang_field(name: str, value: str) -> str:
-    return defang_url(value) if name in URL_FIELDS else defang_text(value)
-
-
-def _defang_tree(value: Any) -> Any:
-    if isinstance(value, str):
-        return defang_text(value)
-    if isinstance(value, Mapping):
-        return {k: (_defang_field(k, v) if isinstance(v, str) else _defang_tree(v)) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_defang_tree(v) for v in value]
-    return value
 
 
 def _node_id_map(g: nx.MultiDiGraph, defang: bool) -> dict[Any, str]:
@@ -403,7 +358,7 @@ def _write_manifest(
     doc.update(format=fmt, defanged=defang, counts=graph_counts(g), files=[p.name for p in files])
     text = json.dumps(doc, ensure_ascii=False, indent=2, default=_json_default)
     if defang:
-        text = json.dumps(_defang_tree(json.loads(text)), ensure_ascii=False, indent=2)
+        text = json.dumps(defang_tree(json.loads(text)), ensure_ascii=False, indent=2)
     target = Path(f"{path}.manifest.json")
     target.write_text(text + "\n", encoding="utf-8")
     return target

@@ -73,24 +73,10 @@ def _prepare_output(out: Path) -> None:
             channel_dir.rmdir()
 
 
-def simulate(
-    out: Path,
-    *,
-    seed: int = 1,
-    posts: int | None = None,
-    scale: str = "medium",
-    days: int = 14,
-    progress: ProgressCallback | None = None,
-    start: str | None = None,
-) -> SimulationSummary:
-    """Write a synthetic swarmcast to `out` (twitter/, telegram/, the four own input files, ground_truth.json).
-
-    The same arguments always write byte-identical files. Memory stays flat: posts are written as they are made.
-    """
-    params = parameters_for(seed=seed, posts=posts, scale=scale, days=days, start=start)
-    rng = random.Random(seed)
-    world = build_world(params, rng)
-    _prepare_output(out)
+def _write_posts(world: World, rng: random.Random, out: Path, progress: ProgressCallback | None
+                 ) -> tuple[TwitterWriter, TelegramWriter]:  # fmt: skip
+    """Tweets and Telegram messages hour by hour, in time order across both platforms (the planned posts of each hour
+    first), as they are made."""
     counts = hour_counts(world)
     total = (
         sum(counts.telegram)
@@ -130,6 +116,29 @@ def simulate(
             progress(min(total, telegram.messages + twitter.pages.tweets + len(twitter.pages.data)), total)
     twitter.pages.close_day()
     telegram.close()
+
+    return twitter, telegram
+
+
+def simulate(
+    out: Path,
+    *,
+    seed: int = 1,
+    posts: int | None = None,
+    scale: str = "medium",
+    days: int = 14,
+    progress: ProgressCallback | None = None,
+    start: str | None = None,
+) -> SimulationSummary:
+    """Write a synthetic swarmcast to `out` (twitter/, telegram/, the four own input files, ground_truth.json).
+
+    The same arguments always write byte-identical files. Memory stays flat: posts are written as they are made.
+    """
+    params = parameters_for(seed=seed, posts=posts, scale=scale, days=days, start=start)
+    rng = random.Random(seed)
+    world = build_world(params, rng)
+    _prepare_output(out)
+    twitter, telegram = _write_posts(world, rng, out, progress)
 
     known = known_successors(world, rng)
     n_copies = write_videos(world, out / "videos.csv")

@@ -35,69 +35,36 @@ def _takedown_stats(world: World) -> dict[str, Any]:
 def ground_truth(
     world: World, telegram: TelegramWriter, known_successors: list[int], counts: dict[str, int]
 ) -> dict[str, Any]:
-    canon = canonical_url  # the graph's own rule, so ground truth names URLs exactly as the graph does
-    accounts = world.accounts
-    hubs = [accounts[h] for h in world.hubs]
-    dispersed = [a for a in accounts if a.role == "dispersed"]
-    copy_urls = {id(c): canon(c.link.raw[0]) for c in world.copies}
-    videos = {
-        v.uid: {
-            "title": v.title,
-            "language": v.language,
-            "version_of": f"video:{v.version_of}" if v.version_of else None,
-            "published": iso_z(v.published_ms),
-            "copies": [copy_urls[id(c)] for c in v.copies],
-            "hosts": sorted({c.link.host for c in v.copies}),
-            "views": sum(c.views for c in v.copies),
-            "hash": v.hash,
-        }
-        for v in world.videos
-    }
-    first: dict[str, Any] = {}
-    for video_idx, (channel_idx, ms) in sorted(world.first_announcements.items()):
-        channel = world.channels[channel_idx]
-        first[world.videos[video_idx].uid] = {
-            "channel": channel.uid,
-            "message_id": telegram.message_id(channel_idx, ("video", video_idx)),
-            "time": iso_z(ms),
-        }
+    """Everything planted, keyed as the graph keys it (written with sorted keys: the order here does not matter)."""
+    copy_urls = {id(c): canonical_url(c.link.raw[0]) for c in world.copies}
     return {
         "window": {"start": iso_z(world.start_ms), "end": iso_z(world.end_ms)},
         "counts": counts,
+        **_network_truth(world, known_successors),
+        **_content_truth(world, telegram, copy_urls),
+        "parameters": world.params.to_json(),
+    }
+
+
+def _network_truth(world: World, known_successors: list[int]) -> dict[str, Any]:
+    """Who is who: clusters, bridges, coordinated groups, flooders, suspensions and successors, channels."""
+    accounts = world.accounts
+    hubs = [accounts[h] for h in world.hubs]
+    canon = canonical_url  # the graph's own rule, so ground truth names URLs exactly as the graph does
+    return {
         "hubs": [h.uid for h in hubs],
         "influencer_clusters": {h.uid: [a.uid for a in accounts if a.hub == h.idx] for h in hubs},
-        "dispersed_cluster": [a.uid for a in dispersed],
+        "dispersed_cluster": [a.uid for a in accounts if a.role == "dispersed"],
         "bridge_accounts": [
             {"twitter": a.uid, "telegram": world.channels[a.channel].uid, "handle": a.username}
             for a in accounts
             if a.channel >= 0
         ],
-        "bridge_pages": [canon(p.link.canonical) for p in world.pages if len(p.platforms) == 2],
-        "pages": {
-            canon(p.link.canonical): {
-                "release": p.release,
-                "site": p.site,
-                "platforms": list(p.platforms),
-                "created": iso_z(p.created_ms),
-                "snapshots": len(p.captures),
-            }
-            for p in world.pages
-        },
         "coordinated_groups": [[accounts[i].uid for i in group] for group in world.groups],
         "coordinated_bursts": [
             {"group": g, "time": iso_z(ms), "url": canon(link.canonical)} for g, ms, link in world.bursts
         ],
         "coordination_window_seconds": world.params.coordination_window_seconds,
-        "event_hashtags": {
-            e.tag: {
-                "start": iso_z(e.start_ms),
-                "peak": iso_z(e.peak_ms),
-                "end": iso_z(e.end_ms),
-                "half_life_hours": round(e.half_life_ms / 3_600_000, 3),
-            }
-            for e in world.events
-        },
-        "steady_hashtags": list(world.params.steady_hashtags),
         "flooders": [a.uid for a in accounts if a.role == "flooder"],
         "suspended": {a.uid: iso_z(a.suspended_ms) for a in accounts if a.suspended_ms is not None},
         "successors": {accounts[a.predecessor].uid: a.uid for a in accounts if a.predecessor >= 0},
@@ -111,12 +78,45 @@ def ground_truth(
             }
             for c in world.channels
         },
+    }
+
+
+def _content_truth(world: World, telegram: TelegramWriter, copy_urls: dict[int, str]) -> dict[str, Any]:
+    """What was shared: videos and their copies, aggregator pages, hashtags, first announcements, takedowns."""
+    canon = canonical_url
+    first: dict[str, Any] = {}
+    for video_idx, (channel_idx, ms) in sorted(world.first_announcements.items()):
+        first[world.videos[video_idx].uid] = {
+            "channel": world.channels[channel_idx].uid,
+            "message_id": telegram.message_id(channel_idx, ("video", video_idx)),
+            "time": iso_z(ms),
+        }
+    return {
+        "videos": {
+            v.uid: {
+                "title": v.title, "language": v.language,
+                "version_of": f"video:{v.version_of}" if v.version_of else None, "published": iso_z(v.published_ms),
+                "copies": [copy_urls[id(c)] for c in v.copies], "hosts": sorted({c.link.host for c in v.copies}),
+                "views": sum(c.views for c in v.copies), "hash": v.hash,
+            }
+            for v in world.videos
+        },  # fmt: skip
+        "bridge_pages": [canon(p.link.canonical) for p in world.pages if len(p.platforms) == 2],
+        "pages": {
+            canon(p.link.canonical): {"release": p.release, "site": p.site, "platforms": list(p.platforms),
+                                      "created": iso_z(p.created_ms), "snapshots": len(p.captures)}
+            for p in world.pages
+        },  # fmt: skip
+        "event_hashtags": {
+            e.tag: {"start": iso_z(e.start_ms), "peak": iso_z(e.peak_ms), "end": iso_z(e.end_ms),
+                    "half_life_hours": round(e.half_life_ms / 3_600_000, 3)}
+            for e in world.events
+        },  # fmt: skip
+        "steady_hashtags": list(world.params.steady_hashtags),
         "first_announcements": first,
-        "videos": videos,
         "takedowns": {copy_urls[id(c)]: iso_z(c.link.removed_ms) for c in world.copies if c.link.removed_ms},
         "censored_copies": [copy_urls[id(c)] for c in world.copies if c.link.removed_ms is None],
         "takedown_delay_hours": _takedown_stats(world),
-        "parameters": world.params.to_json(),
     }
 
 

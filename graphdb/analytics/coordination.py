@@ -11,7 +11,8 @@ distinct objects it co-shared. A pair becomes a COORDINATED_WITH edge when
     then. The null model jitters each share within `null_window` seconds: a pair of shares of the same object that
     fall within null_window of each other lands within `window` with probability window / null_window, so the
     co-shares expected by chance are (window / null_window) x the pair's share pairs within null_window, and the
-    observed co-shares are tested against a Poisson tail.
+    observed co-shares are tested against a Poisson tail (scipy's survival function, in log space: a p-value of
+    1e-45 is stored as 1e-45, and `log10_p_value` keeps the size of one too small for a float).
 The connected components of the edges are the coordinated groups. Reposts and forwards are not shares of their own
 (a retweet or a Telegram forward carries its original's links: it is amplification, not posting).
 """
@@ -61,7 +62,7 @@ MATCH (b:Account {uid: row.b})
 MERGE (a)-[r:COORDINATED_WITH]->(b)
 SET r.weight = row.weight, r.window = $window, r.run = $run, r.objects = row.objects, r.co_shares = row.co_shares,
     r.first_at = datetime({epochSeconds: row.first_at}), r.last_at = datetime({epochSeconds: row.last_at}),
-    r.expected = row.expected, r.p_value = row.p_value,
+    r.expected = row.expected, r.p_value = row.p_value, r.log10_p_value = row.log10_p_value,
     r.min_repeats = $min_repeats, r.percentile = $percentile, r.alpha = $alpha
 """
 
@@ -84,6 +85,7 @@ class PairEvidence:
     near: int = 0  # share pairs within the null window
     expected: float = 0.0
     p_value: float = 1.0
+    log_p: float = 0.0  # ln p_value, exact where p_value itself underflows to 0.0
 
     @property
     def weight(self) -> int:
@@ -149,21 +151,29 @@ def chance_test(pairs: dict[tuple[str, str], PairEvidence], shares: Shares, wind
     ratio = window / null_window
     for evidence in pairs.values():
         evidence.expected = ratio * evidence.near
-        evidence.p_value = poisson_tail(evidence.co_shares, evidence.expected)
+        evidence.log_p = log_poisson_tail(evidence.co_shares, evidence.expected)
+        evidence.p_value = math.exp(evidence.log_p)
+
+
+def log_poisson_tail(k: int, mean: float) -> float:
+    """ln P(X >= k) for X ~ Poisson(mean), from scipy's survival function; far in the tail, where that underflows,
+    from the sum of the first terms of the tail (each is mean / (k + j) times the one before, so 60 suffice)."""
+    from scipy.special import logsumexp
+    from scipy.stats import poisson
+
+    if k <= 0:
+        return 0.0
+    if mean <= 0:
+        return -math.inf
+    log_sf = float(poisson.logsf(k - 1, mean))
+    if log_sf > -700:  # exp() of it is still a normal float
+        return log_sf
+    return float(logsumexp([poisson.logpmf(k + j, mean) for j in range(60)]))
 
 
 def poisson_tail(k: int, mean: float) -> float:
-    """P(X >= k) for X ~ Poisson(mean)."""
-    if k <= 0:
-        return 1.0
-    if mean <= 0:
-        return 0.0
-    term = math.exp(-mean)
-    below = term
-    for i in range(1, k):
-        term *= mean / i
-        below += term
-    return max(0.0, 1.0 - below)
+    """P(X >= k) for X ~ Poisson(mean); 0.0 only below the smallest float (log_poisson_tail keeps the size)."""
+    return math.exp(log_poisson_tail(k, mean))
 
 
 def quantile(values: list[float], q: float) -> float:
@@ -243,7 +253,8 @@ def detect_coordination(
         db.run_autocommit(CLEAR_GROUPS)
         edge_rows = [
             {"a": a, "b": b, "weight": e.weight, "co_shares": e.co_shares, "objects": sorted(e.objects)[:MAX_EVIDENCE],
-             "first_at": e.first_at, "last_at": e.last_at, "expected": round(e.expected, 4), "p_value": e.p_value}
+             "first_at": e.first_at, "last_at": e.last_at, "expected": round(e.expected, 4), "p_value": e.p_value,
+             "log10_p_value": round(e.log_p / math.log(10), 3) if math.isfinite(e.log_p) else None}
             for (a, b), e in sorted(kept.items())
         ]  # fmt: skip
         write_rows(db, WRITE_EDGES, edge_rows, window=window, run=run, min_repeats=min_repeats, percentile=percentile,

@@ -19,6 +19,7 @@ DEFAULT_BOLT_PORT = 7687
 DEFAULT_HTTP_PORT = 7474
 USERNAME = "neo4j"
 PRIVATE_DIR = 0o700  # the home holds an investigation: nobody else on the machine reads it
+PRIVATE_FILES = 0o077  # the umask of Neo4j's processes: the store, logs and import files they write are theirs alone
 
 Say = Callable[[str], None]
 
@@ -99,8 +100,9 @@ server.directories.import={import_dir}
 db.tx_log.rotation.retention_policy=2 files
 db.tx_log.preallocate=false
 """
-# APOC validates its own keys in apoc.conf; neo4j.conf refuses unknown ones.
-APOC_CONF = "apoc.export.file.enabled=false\napoc.import.file.enabled=false\n"
+# APOC validates its own keys in apoc.conf (neo4j.conf refuses unknown ones). Its loaders may read files inside the
+# import directory only (use_neo4j_config: server.directories.import confines them); APOC never writes files.
+APOC_CONF = "apoc.export.file.enabled=false\napoc.import.file.enabled=true\napoc.import.file.use_neo4j_config=true\n"
 
 
 def write_conf(conf_dir: Path, settings: dict[str, object]) -> None:

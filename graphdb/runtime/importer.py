@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from graphdb.errors import RuntimeSetupError
+from graphdb.runtime.config import PRIVATE_FILES
 from graphdb.runtime.jars import ensure_jars
 from graphdb.runtime.java import JVM_FLAGS, find_java
 from graphdb.runtime.memory import IMPORTER_OFF_HEAP
@@ -57,6 +58,7 @@ def run_import(home: Path, conf_dir: Path, heap: str, job: ImportJob) -> None:
         fh.flush()
         proc = subprocess.run(
             cmd, stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=home, check=False,
+            umask=PRIVATE_FILES,
             env={**os.environ, "NEO4J_HOME": str(home), "NEO4J_CONF": str(conf_dir)},
         )  # fmt: skip
     if proc.returncode != 0:

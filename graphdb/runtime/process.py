@@ -20,6 +20,7 @@ from graphdb.errors import RuntimeSetupError
 from graphdb.runtime.config import (
     DEFAULT_BOLT_PORT,
     DEFAULT_HTTP_PORT,
+    PRIVATE_FILES,
     USERNAME,
     RuntimeState,
     choose_port,
@@ -166,8 +167,8 @@ class LocalRuntime:
             log.flush()
             return subprocess.Popen(
                 cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=self.home,
-                start_new_session=True, env={**os.environ, "NEO4J_HOME": str(self.home),
-                                             "NEO4J_CONF": str(self.conf_dir)},
+                start_new_session=True, umask=PRIVATE_FILES,
+                env={**os.environ, "NEO4J_HOME": str(self.home), "NEO4J_CONF": str(self.conf_dir)},
             )  # fmt: skip
 
     def _wait_ready(self, proc: subprocess.Popen[bytes], bolt: int, timeout: float) -> None:

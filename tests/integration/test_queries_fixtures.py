@@ -46,12 +46,19 @@ def analysed(fixtures_db: Database) -> dict[str, Any]:
     }
 
 
+# The fixtures are small and real: where a query's defaults find nothing in them, looser thresholds that still ask
+# the same question (two single-minded amplifiers are more than these files hold; no path here changes platform).
+LOOSER = {"amplifiers": {"min_amplifiers": 1, "min_engagements": 1}, "dissemination_paths": {"cross_only": False}}
+
+
 @pytest.mark.parametrize("name", sorted(load_catalogue()))
 def test_every_query_runs_on_the_real_fixtures(fixtures_db: Database, analysed: dict[str, Any], name: str) -> None:
-    params = example_params(fixtures_db)[name]
+    params = {**example_params(fixtures_db)[name], **LOOSER.get(name, {})}
     keys, rows = run_query(fixtures_db, name, params)
     assert keys, name
+    assert rows, f"{name} {params} found nothing in the fixtures"  # an empty answer is no proof the query works
     assert all(set(r) == set(keys) for r in rows)
+    assert any(v not in (None, [], {}, "") for r in rows for v in r.values())
 
 
 def test_the_analyses_find_structure_in_the_real_fixtures(analysed: dict[str, Any]) -> None:

@@ -265,3 +265,31 @@ def test_the_first_stop_records_a_class_data_archive_that_later_starts_use(
             assert db.read("RETURN 1 AS one")[1] == [{"one": 1}]
     finally:
         rt.stop()
+
+
+def test_the_home_and_the_data_are_private(runtime: LocalRuntime, tmp_path: Path) -> None:
+    """The home holds an investigation: 0700, and nothing Neo4j wrote under data/ is open to group or others."""
+    from graphdb.runtime.config import make_private_dirs
+
+    assert stat.S_IMODE(runtime.home.stat().st_mode) == 0o700
+    written = [p for p in runtime.data_dir.rglob("*")]
+    assert any(p.is_file() and p.stat().st_size > 0 for p in written)  # the store is there
+    loose = [str(p) for p in written if stat.S_IMODE(p.stat().st_mode) & 0o077]
+    assert not loose, loose
+    # a home an older version created 0755 is tightened on the next start
+    old = tmp_path / "old-home"
+    old.mkdir(mode=0o755)
+    os.chmod(old, 0o755)
+    make_private_dirs(old, old / "data")
+    assert stat.S_IMODE(old.stat().st_mode) == 0o700 and stat.S_IMODE((old / "data").stat().st_mode) == 0o700
+
+
+def test_apoc_loads_json_from_the_import_directory_and_nowhere_else(runtime: LocalRuntime, db: Database) -> None:
+    runtime.import_dir.mkdir(parents=True, exist_ok=True)
+    (runtime.import_dir / "probe.json").write_text('{"tag": "probe", "n": [1, 2]}', encoding="utf-8")
+    _, rows = db.read("CALL apoc.load.json('file:///probe.json') YIELD value RETURN value")
+    assert rows == [{"value": {"tag": "probe", "n": [1, 2]}}]
+    from graphdb.errors import DatabaseError
+
+    with pytest.raises(DatabaseError, match="Cannot open file .*import/password"):
+        db.read("CALL apoc.load.json('file:///../password') YIELD value RETURN value")

@@ -29,6 +29,21 @@ def test_co_shares_pair_distinct_accounts_within_the_window_and_count_objects() 
     assert pairs[("a", "b")].objects == {"u1", "u2"}
 
 
+def test_p_values_far_in_the_tail_are_exact_not_rounding_noise() -> None:
+    """P(X >= k) summed term by term here (math.lgamma, no scipy) against the analysis' value."""
+    from graphdb.analytics.coordination import log_poisson_tail
+
+    def by_hand(k: int, mean: float) -> float:
+        logs = [j * math.log(mean) - mean - math.lgamma(j + 1) for j in range(k, k + 80)]
+        top = max(logs)
+        return top + math.log(math.fsum(math.exp(x - top) for x in logs))
+
+    assert poisson_tail(30, 0.5) == pytest.approx(math.exp(by_hand(30, 0.5)), rel=1e-9)
+    assert 1e-43 < poisson_tail(30, 0.5) < 1e-41  # not 0.0, not 1.1e-16 (1 - sum of the rest)
+    assert log_poisson_tail(400, 0.01) == pytest.approx(by_hand(400, 0.01), rel=1e-9)  # p ~ 1e-1670: log only
+    assert poisson_tail(400, 0.01) == 0.0
+
+
 def test_poisson_tail_and_quantile() -> None:
     assert poisson_tail(0, 3.0) == 1.0
     assert poisson_tail(1, 2.0) == pytest.approx(1 - math.exp(-2.0))
