@@ -58,8 +58,9 @@ def series(report: Report) -> dict[str, list[tuple[int, float | None]]]:
 
 
 def _commands(r: Report) -> list[dict[str, Any]]:
+    """The commands of one size whose memory was sampled."""
     found = [r[k] for k in ("bulk", "online", "increment_loaded", "increment_empty", "viz") if k in r]
-    return found + list(r.get("analyses", {}).values())
+    return [x for x in found + list(r.get("analyses", {}).values()) if "peak_rss_mb" in x]
 
 
 def targets(report: Report) -> list[tuple[str, str, bool | None]]:
@@ -127,6 +128,7 @@ def write_plot(report: Report, path: Path) -> None:
     ]
     fig, axes = plt.subplots(2, 2, figsize=(14, 10))
     for ax, (title, names) in zip(axes.flat, panels, strict=True):
+        ax.set_prop_cycle(color=plt.get_cmap("tab20").colors)  # up to 20 curves without repeating a colour
         for name in names:
             pts = [(n, v) for n, v in data[name] if v]
             if pts:
