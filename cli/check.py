@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
-from cli.common import Connection, err, handled, out, say
+from cli.common import Connection, OutputFormat, err, handled, say
 from cli.options import connected
+from cli.render import render_records
 from graphdb.errors import SwarmgraphError
 
 
@@ -43,8 +43,7 @@ def check(
                                                   "removed.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would be contacted; contact nothing, "
                                           "write nothing.")] = False,
-    *,
-    conn: Connection,
+    *, conn: Connection,
 ) -> None:  # fmt: skip
     """Check whether Urls are still up (HEAD, or GET of the first bytes; per-host rules decide alive/removed/unknown);
     every check is appended to a url-checks CSV and written to the graph as a UrlCheck with source `check`."""
@@ -63,7 +62,7 @@ def check(
             with _progress() as progress:
                 summary = run_check(db, opts, progress=progress, announce=_announce)
         except ValueError as exc:
-            raise SwarmgraphError(str(exc)) from None
+            raise SwarmgraphError(str(exc)) from exc
         finally:
             if db is not None:
                 db.close()
@@ -113,10 +112,7 @@ class _progress:  # noqa: N801 - used as a context manager like rich's
 
 def _render(result: dict[str, Any]) -> None:
     if result["per_host"]:
-        table = Table("host", "checked", "alive", "removed", "unknown", "refused", "retries")
-        for row in result["per_host"]:
-            table.add_row(*(str(v) for v in row.values()))
-        out.print(table)
+        render_records(list(result["per_host"][0]), result["per_host"], OutputFormat.table, count=False)
     for r in result["refused"][:20]:
         say(f"refused {r['url'][:200]}: {r['reason']}")
     if len(result["refused"]) > 20:

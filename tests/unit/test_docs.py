@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import typer.main
@@ -59,7 +60,7 @@ def test_every_input_format_has_its_section_in_formats_md() -> None:
     from etl.readers import FORMATS
 
     headings = [ln[3:] for ln in (DOCS / "formats.md").read_text(encoding="utf-8").splitlines() if ln.startswith("## ")]
-    names = {n.strip() for h in headings for n in h.split(",")}
+    names = {n for h in headings for n in re.split(r"[,\s()/]+", h) if n}
     missing = sorted(set(FORMATS) - names)
     assert not missing, f"formats without a '## <name>' section in docs/formats.md: {missing}"
 
