@@ -127,10 +127,13 @@ class LocalRuntime:
         http_port: int | None = None,
         heap: str | None = None,
         pagecache: str | None = None,
-        timeout: float = 180.0,
+        timeout: float | None = None,
         say: Say = _quiet,
     ) -> bool:
-        """Start the server and wait until Bolt answers. Returns False when it was already running."""
+        """Start the server and wait until Bolt answers (`timeout` seconds: default 180, SWARMGRAPH_START_TIMEOUT on a
+        machine so busy that a start takes longer). Returns False when it was already running."""
+        if timeout is None:
+            timeout = start_timeout()
         if self.running_pid() is not None:
             return False
         jars = ensure_jars(say)
@@ -317,6 +320,13 @@ class LocalRuntime:
 
 
 # ----- helpers -----------------------------------------------------------------------------------------------------
+def start_timeout() -> float:
+    """Seconds a start waits for Bolt: 180, or SWARMGRAPH_START_TIMEOUT."""
+    try:
+        return max(10.0, float(os.environ.get("SWARMGRAPH_START_TIMEOUT", "180")))
+    except ValueError:
+        return 180.0
+
 def _wait_exit(proc: psutil.Process, timeout: float, done: Callable[[], bool] | None = None) -> bool:
     """Wait until the process has exited. A zombie counts: when the server was started by another live process
     (a test session, a benchmark), only that process can reap it, and waiting for the pid to vanish would hang.
