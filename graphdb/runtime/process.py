@@ -48,6 +48,7 @@ from graphdb.runtime.memory import (
 )
 
 MAIN_CLASS = "org.neo4j.server.CommunityEntryPoint"
+DEFAULT_START_TIMEOUT = 180.0  # seconds until Bolt must answer
 Say = Callable[[str], None]
 
 
@@ -130,12 +131,11 @@ class LocalRuntime:
         timeout: float | None = None,
         say: Say = _quiet,
     ) -> bool:
-        """Start the server and wait until Bolt answers (`timeout` seconds: default 180, SWARMGRAPH_START_TIMEOUT on a
-        machine so busy that a start takes longer). Returns False when it was already running."""
-        if timeout is None:
-            timeout = start_timeout()
+        """Start the server and wait until Bolt answers (`timeout` s, default SWARMGRAPH_START_TIMEOUT or 180: a
+        heavily shared machine needs more). Returns False when it was already running."""
         if self.running_pid() is not None:
             return False
+        timeout = timeout or float(os.environ.get("SWARMGRAPH_START_TIMEOUT") or DEFAULT_START_TIMEOUT)
         jars = ensure_jars(say)
         java = find_java(say)
         make_private_dirs(self.home, self.conf_dir, self.data_dir, self.logs_dir, self.run_dir)
@@ -320,12 +320,6 @@ class LocalRuntime:
 
 
 # ----- helpers -----------------------------------------------------------------------------------------------------
-def start_timeout() -> float:
-    """Seconds a start waits for Bolt: 180, or SWARMGRAPH_START_TIMEOUT."""
-    try:
-        return max(10.0, float(os.environ.get("SWARMGRAPH_START_TIMEOUT", "180")))
-    except ValueError:
-        return 180.0
 
 def _wait_exit(proc: psutil.Process, timeout: float, done: Callable[[], bool] | None = None) -> bool:
     """Wait until the process has exited. A zombie counts: when the server was started by another live process
