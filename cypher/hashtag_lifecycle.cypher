@@ -8,6 +8,7 @@
 // materialised: reports
 // mode: read
 //
+// Active span: from the 5th to the 95th percentile of its posts' times (active_from, active_until).
 // Half-life: the median time from the peak hour to the posts after it (for a volume halving every h hours that median
 // is h). Flooding share: posts from accounts that never share a content link anywhere in the graph (opponents and
 // off-topic posters flood event hashtags with link-less posts).
@@ -18,6 +19,7 @@ WHERE h.lifecycle_posts >= $min_posts AND ($tag IS NULL OR h.tag = $tag)
 RETURN h.tag AS tag, h.lifecycle_posts AS posts, h.lifecycle_first_seen AS first_seen,
        h.lifecycle_last_seen AS last_seen, h.lifecycle_peak_hour AS peak_hour, h.lifecycle_peak_count AS peak_count,
        round(h.lifecycle_half_life, 2) AS half_life_hours, round(h.lifecycle_span_hours, 1) AS active_span_hours,
+       h.lifecycle_active_from AS active_from, h.lifecycle_active_until AS active_until,
        round(h.lifecycle_flood_share, 4) AS flooding_share, round(h.lifecycle_peak_day_share, 4) AS peak_day_share,
        h.lifecycle_platforms AS platforms,
        h.lifecycle_span_hours <= $event_max_span_hours AND h.lifecycle_peak_day_share >= $event_min_peak_day_share

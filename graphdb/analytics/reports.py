@@ -4,7 +4,8 @@ per-node figures once and writes them on the nodes; the prepared queries only fi
 
 Written (every value unrounded, so the queries' parameters apply exactly as on the live computation):
   Hashtag   lifecycle_posts, lifecycle_first_seen, lifecycle_last_seen, lifecycle_peak_hour, lifecycle_peak_count,
-            lifecycle_half_life, lifecycle_span_hours, lifecycle_flood_share, lifecycle_peak_day_share,
+            lifecycle_half_life, lifecycle_span_hours, lifecycle_active_from, lifecycle_active_until,
+            lifecycle_flood_share, lifecycle_peak_day_share,
             lifecycle_platforms
   Account   amplifies (uid of the one account it ever engages with), amplify_engagements
   Account   bridge_posts, bridge_out_cross, bridge_in_cross, bridge_cross, bridge_platforms   (cross > 0 only)
@@ -61,7 +62,8 @@ CALL (h) {
   RETURN total, flooded, peak_hour, peak_count, first_seen, last_seen, s05, s95, half_life, peak_day_share, platforms
 }
 RETURN h.tag AS tag, total AS posts, first_seen, last_seen, peak_hour, peak_count, half_life,
-       (s95 - s05) / 3600.0 AS span_hours, toFloat(flooded) / total AS flood_share, peak_day_share,
+       (s95 - s05) / 3600.0 AS span_hours, datetime({epochSeconds: s05}) AS active_from,
+       datetime({epochSeconds: s95}) AS active_until, toFloat(flooded) / total AS flood_share, peak_day_share,
        apoc.coll.sort(platforms) AS platforms
 """
 WRITE_LIFECYCLE = """
@@ -70,6 +72,7 @@ MATCH (h:Hashtag {tag: row.tag})
 SET h.lifecycle_posts = row.posts, h.lifecycle_first_seen = row.first_seen, h.lifecycle_last_seen = row.last_seen,
     h.lifecycle_peak_hour = row.peak_hour, h.lifecycle_peak_count = row.peak_count,
     h.lifecycle_half_life = row.half_life, h.lifecycle_span_hours = row.span_hours,
+    h.lifecycle_active_from = row.active_from, h.lifecycle_active_until = row.active_until,
     h.lifecycle_flood_share = row.flood_share, h.lifecycle_peak_day_share = row.peak_day_share,
     h.lifecycle_platforms = row.platforms, h.reports_run = $run
 """
@@ -174,7 +177,8 @@ CALL () {
 }
 CALL (n) {
   REMOVE n.lifecycle_posts, n.lifecycle_first_seen, n.lifecycle_last_seen, n.lifecycle_peak_hour,
-         n.lifecycle_peak_count, n.lifecycle_half_life, n.lifecycle_span_hours, n.lifecycle_flood_share,
+         n.lifecycle_peak_count, n.lifecycle_half_life, n.lifecycle_span_hours, n.lifecycle_active_from,
+         n.lifecycle_active_until, n.lifecycle_flood_share,
          n.lifecycle_peak_day_share, n.lifecycle_platforms, n.amplifies, n.amplify_engagements, n.bridge_posts,
          n.bridge_out_cross, n.bridge_in_cross, n.bridge_cross, n.bridge_platforms, n.bridge_flow, n.bridge_role,
          n.bridge_host, n.reports_run

@@ -7,6 +7,7 @@
 // param: limit int = 100  -- rows returned (most posts first)
 // mode: read
 //
+// Active span: from the 5th to the 95th percentile of its posts' times (active_from, active_until).
 // Half-life: the median time from the peak hour to the posts after it (for a volume halving every h hours that median
 // is h). Flooding share: posts from accounts that never share a content link anywhere in the graph (opponents and
 // off-topic posters flood event hashtags with link-less posts).
@@ -33,9 +34,10 @@ CALL (posts, peak_hour) {
          collect(DISTINCT p.platform) AS platforms
 }
 WITH h, total AS posts, first_seen, last_seen, peak_hour, peak_count, half_life, toFloat(flooded) / total AS flood_share,
-     peak_day_share, platforms, (s95 - s05) / 3600.0 AS span_hours
+     peak_day_share, platforms, s05, s95, (s95 - s05) / 3600.0 AS span_hours
 RETURN h.tag AS tag, posts, first_seen, last_seen, peak_hour, peak_count,
        round(half_life, 2) AS half_life_hours, round(span_hours, 1) AS active_span_hours,
+       datetime({epochSeconds: s05}) AS active_from, datetime({epochSeconds: s95}) AS active_until,
        round(flood_share, 4) AS flooding_share, round(peak_day_share, 4) AS peak_day_share,
        apoc.coll.sort(platforms) AS platforms,
        span_hours <= $event_max_span_hours AND peak_day_share >= $event_min_peak_day_share AS event_hashtag
