@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test test-fast lint bench clean
+.PHONY: install demo test test-fast lint bench bench-scale clean
 
 install: $(STAMP)
 
@@ -34,6 +34,12 @@ lint: install
 
 bench: install
 	$(BIN)/python -m bench.run_all
+
+## The growth curve at 100k, 1M, 3M and 10M posts (hours; run it unattended): bench/results/scale.json and .png.
+## SIZES=100000,1000000 for a shorter curve; the results of sizes already measured are kept.
+SIZES ?= 100000,1000000,3000000,10000000
+bench-scale: install
+	$(BIN)/python -m bench.scale_bench --sizes $(SIZES)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

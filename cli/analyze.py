@@ -20,7 +20,8 @@ from cli.render import render_result
 if TYPE_CHECKING:
     from graphdb.db import Database
 
-app = typer.Typer(help="Built-in analyses: coordination, bridging, communities, resilience, successors, copies.",
+app = typer.Typer(help="Built-in analyses: coordination, bridging, communities, resilience, successors, copies, "
+                       "reports.",
                   no_args_is_help=True)  # fmt: skip
 AnalysisFormat = Annotated[OutputFormat, typer.Option("--format", "-f", help="table or json (csv: the table rows).")]
 Run = Callable[["Database"], Any]  # an analysis with its options bound, waiting for the database
@@ -135,3 +136,13 @@ def copies(
     from graphdb.analytics.copies import suggest_copies
 
     return functools.partial(suggest_copies, min_confidence=min_confidence)
+
+
+@app.command()
+@analysis("")
+def reports() -> Run:
+    """Materialise the whole-graph reports (hashtag_lifecycle, amplifiers, cross_platform_bridges) so they answer at
+    once on large graphs; run again after loading more data (the queries say when it is due)."""
+    from graphdb.analytics.reports import materialise_reports
+
+    return materialise_reports

@@ -30,8 +30,10 @@ def start(
     http_port: Annotated[
         int | None, typer.Option(help="HTTP/Browser port (0: any free one). Default 7474, else free.")
     ] = None,
-    heap: Annotated[str | None, typer.Option(help="JVM heap, e.g. 1g (env SWARMGRAPH_HEAP).")] = None,
-    pagecache: Annotated[str | None, typer.Option(help="Page cache, e.g. 512m (env SWARMGRAPH_PAGECACHE).")] = None,
+    heap: Annotated[str | None, typer.Option(help="JVM heap, e.g. 4g, or auto (env SWARMGRAPH_HEAP). Default: "
+                                             "chosen from the machine's memory and the store size.")] = None,
+    pagecache: Annotated[str | None, typer.Option(help="Page cache, e.g. 8g, or auto (env SWARMGRAPH_PAGECACHE). "
+                                                  "Default: chosen like the heap.")] = None,
 ) -> None:
     """Start the local Neo4j (fetching its jars on first use) and wait until it answers."""
     from graphdb.runtime import USERNAME
@@ -42,7 +44,10 @@ def start(
     if not started:
         say(f"Neo4j is already running in {rt.home} (pid {rt.running_pid()}).")
     else:
+        state = rt.load_state()
         say(f"Neo4j started in {rt.home}.")
+        if state is not None:
+            say(f"Memory:  heap {state.heap}, page cache {state.pagecache} ({state.memory_reason})")
     out.print(
         f"Bolt:    {rt.bolt_uri()}\nBrowser: {rt.browser_url()}"
         f"  (user {USERNAME}; `swarmgraph db env` for the password)"
@@ -75,9 +80,18 @@ def status(
         f"bolt:     {st.bolt_uri or '-'}\nbrowser:  {st.browser_url or '-'}\n"
         f"neo4j:    {v.get('neo4j')} {v.get('edition', '')}{pinned[st.versions_from]}\napoc:     {v.get('apoc')}\n"
         f"gds:      {v.get('gds')}\n"
-        f"home:     {st.home}\ndata:     {st.data_dir} ({st.data_size_bytes / 1e6:.1f} MB)",
+        f"home:     {st.home}\ndata:     {st.data_dir} ({st.data_size_bytes / 1e6:.1f} MB, store files "
+        f"{st.store_size_bytes / 1e6:.1f} MB)\n" + _memory_lines(st.memory, st.memory_note),
         markup=False,
     )
+
+
+def _memory_lines(memory: dict[str, str] | None, note: str | None) -> str:
+    if memory is None:
+        return "memory:   - (not started yet: chosen at the first start)"
+    text = (f"memory:   heap {memory['heap']} ({memory['heap_from']}), page cache {memory['pagecache']} "
+            f"({memory['pagecache_from']}), as chosen by the last start\nwhy:      {memory['reason']}")  # fmt: skip
+    return text + (f"\nnote:     {note}" if note else "")
 
 
 @app.command()

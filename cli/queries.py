@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cli.common import Connection, OutputFormat, handled, out
+from cli.common import Connection, OutputFormat, handled, out, say
 from cli.options import FormatOpt, ParamOpt, connected
 from cli.render import render_records
 
@@ -45,5 +45,5 @@ def query(
         prepared = get_query(name)
         params = prepared.bind(parse_assignments(param))  # refuse bad parameters before connecting
         with conn.open() as db:
-            keys, records = run_query(db, prepared, params, limit=limit)
+            keys, records = run_query(db, prepared, params, limit=limit, notice=say)
         render_records(keys, records, fmt)

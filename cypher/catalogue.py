@@ -17,7 +17,8 @@ def parse_query_file(path: Path) -> PreparedQuery:
     except (OSError, UnicodeDecodeError) as exc:
         raise QueryFileError(f"{path}: cannot read: {exc}") from exc
     query = parse_query_text(text, str(path), expected_name=path.stem)
-    return PreparedQuery(query.name, query.description, query.params, query.mode, text, path, query.comments)
+    return PreparedQuery(query.name, query.description, query.params, query.mode, text, path, query.comments,
+                         query.materialised)  # fmt: skip
 
 
 def query_files(directory: Path = CATALOGUE_DIR) -> list[Path]:

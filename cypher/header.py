@@ -5,6 +5,9 @@
     // param: video string = null  -- a video uid (video:<id>); give this or url
     // param: per_platform int = 5  -- shares listed per platform
     // mode: read
+
+A query that reads what an analysis materialised names it: `// materialised: reports` (the analysis whose
+AnalysisRun says whether the figures cover the data loaded since; graphdb/analytics/runs.py).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from graphdb.errors import QueryFileError, SwarmgraphError
 
 MODES = ("read", "write")
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-_HEADER_KEY = re.compile(r"^//\s*(name|description|param|mode)\s*:\s*(.*?)\s*$")
+_HEADER_KEY = re.compile(r"^//\s*(name|description|param|mode|materialised)\s*:\s*(.*?)\s*$")
 _PARAM = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s+([a-z]+)(?:\s*=\s*(.*?))?(?:\s+--\s*(.*))?$")
 _PARAM_USE = re.compile(r"\$(?:([A-Za-z_][A-Za-z0-9_]*)|`([^`]+)`)")
 
@@ -35,6 +38,7 @@ class PreparedQuery:
     text: str
     path: Path | None = None
     comments: tuple[str, ...] = field(default=())
+    materialised: str | None = None  # the analysis whose results the query reads (see the module docstring)
 
     @property
     def statement(self) -> str:
@@ -81,7 +85,8 @@ def parse_query_text(text: str, source: str = "<text>", expected_name: str | Non
     if mode not in MODES:
         raise QueryFileError(f"{source}: mode must be read or write, not {mode!r}.")
     _check_body(text, source, {p.name for p in params})
-    return PreparedQuery(name, fields["description"], tuple(params), mode, text, None, tuple(comments))
+    return PreparedQuery(name, fields["description"], tuple(params), mode, text, None, tuple(comments),
+                         fields.get("materialised") or None)  # fmt: skip
 
 
 def _read_header(text: str, source: str) -> tuple[dict[str, str], list[Param], list[str]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from cypher.catalogue import get_query
@@ -14,12 +14,14 @@ if TYPE_CHECKING:  # only what talks to the database imports the driver
 
 
 def run_query(
-    db: Database, query: PreparedQuery | str, params: Mapping[str, Any] | None = None, *, limit: int | None = None
+    db: Database, query: PreparedQuery | str, params: Mapping[str, Any] | None = None, *, limit: int | None = None,
+    notice: Callable[[str], None] | None = None,
 ) -> tuple[list[str], list[dict[str, Any]]]:
     """Run a prepared query (or the one called `query`) with typed parameters; returns (columns, records).
 
     `limit` sets the query's `limit` parameter when it has one, else cuts the rows. An error names the query and
-    keeps its kind (a ReadOnlyViolation stays one).
+    keeps its kind (a ReadOnlyViolation stays one). For a query that reads what an analysis materialised, `notice`
+    (when given) is told when that analysis never ran or data was loaded after it (see query_freshness).
     """
     q = get_query(query) if isinstance(query, str) else query
     given = dict(params or {})
@@ -33,4 +35,17 @@ def run_query(
         raise type(exc)(f"query {q.name!r}: {exc}") from exc
     if limit is not None and q.param("limit") is None:
         rows = rows[:limit]
+    if notice is not None and (message := query_freshness(db, q)) is not None:
+        notice(message)
     return keys, rows
+
+
+def query_freshness(db: Database, query: PreparedQuery) -> str | None:
+    """For a query reading an analysis's results (`// materialised: <analysis>`): None when they cover every load,
+    else what to tell the reader (stale, or absent) and which command fills them."""
+    if query.materialised is None:
+        return None
+    from graphdb.analytics.runs import freshness  # imports the driver: only where a database is in use anyway
+
+    found = freshness(db, query.materialised, f"swarmgraph analyze {query.materialised}")
+    return f"{query.name}: {found.message}" if found.message else None

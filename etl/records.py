@@ -13,7 +13,7 @@ from typing import Any
 from graphdb.schema import KEYS
 
 # Identity key property of each label a reader may assert (LoadRun is the loader's own).
-NODE_KEYS: dict[str, str] = {label: key for label, key in KEYS.items() if label != "LoadRun"}
+NODE_KEYS: dict[str, str] = {label: key for label, key in KEYS.items() if label not in ("LoadRun", "AnalysisRun")}
 
 Props = dict[str, Any]
 

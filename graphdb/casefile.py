@@ -29,6 +29,7 @@ ANALYSIS_COMMANDS = {
     "bridging": "swarmgraph analyze bridging",
     "communities": "swarmgraph analyze communities",
     "successors": "swarmgraph analyze successors",
+    "reports": "swarmgraph analyze reports",
 }
 
 
@@ -125,7 +126,7 @@ def gather_case(db: Database, scope: Scope, options: CaseOptions | None = None) 
             urls=scope.urls,
         ),  # fmt: skip
         "survival": q.run("takedown_survival", "survival", urls=scope.urls),
-        "hashtags": _hashtags(q),
+        "hashtags": _hashtags(q, ran),
         "videos": _videos(q),
         **_network_sections(q, ran),
     }
@@ -151,7 +152,9 @@ def selection_counts(g: nx.MultiDiGraph) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: (r["label"], -r["nodes"], str(r["platform"])))
 
 
-def _hashtags(q: Gatherer) -> dict[str, Any]:
+def _hashtags(q: Gatherer, ran: set[str]) -> dict[str, Any]:
+    if "reports" not in ran:  # hashtag_lifecycle reads what `analyze reports` materialised
+        return {"lifecycle": [], "volume": []}
     rows = q.run("hashtag_lifecycle", "hashtags", min_posts=1, limit=ALL_ROWS)
     top = [r for r in rows if q.scope.has("tags", r["tag"])][: q.options.top_tags]
     tags = [r["tag"] for r in top]
@@ -175,7 +178,7 @@ def _videos(q: Gatherer) -> list[dict[str, Any]]:
 
 def _network_sections(q: Gatherer, ran: set[str]) -> dict[str, Any]:
     scope, top = q.scope, q.options.top_rows
-    bridges = q.run("cross_platform_bridges", "bridges", limit=ALL_ROWS)
+    bridges = q.run("cross_platform_bridges", "bridges", limit=ALL_ROWS) if "reports" in ran else []
     out: dict[str, Any] = {"bridges": _keep(bridges, top, lambda r: scope.has(_kind(r), r["node"]))}
     out["brokers"] = _keep(q.run("bridging_nodes", "bridges", limit=ALL_ROWS), top,
                            lambda r: scope.has(_kind(r), r["node"])) if "bridging" in ran else []  # fmt: skip

@@ -2,28 +2,54 @@
 
 from __future__ import annotations
 
+import os
+import random
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, LiteralString, cast
+from typing import Any, LiteralString, TypeVar, cast
 
 from neo4j import READ_ACCESS, WRITE_ACCESS, Driver, GraphDatabase, Query
-from neo4j.exceptions import AuthError, ClientError, Neo4jError, ServiceUnavailable, SessionExpired
+from neo4j.exceptions import (
+    AuthError,
+    ClientError,
+    DriverError,
+    Neo4jError,
+    NotALeader,
+    ServiceUnavailable,
+    SessionExpired,
+)
 
 from graphdb.errors import DatabaseError, ReadOnlyViolation
 from graphdb.settings import ConnectionSettings, explicit_uri, resolve_settings
 
 Params = Mapping[str, Any]
+T = TypeVar("T")
+# How long a transaction is retried after a lost connection, a cluster's leader change or a transient error: the
+# driver's default, long enough for an election (SWARMGRAPH_RETRY_SECONDS to change it).
+DEFAULT_RETRY_SECONDS = 30.0
+
+
+def retry_seconds() -> float:
+    try:
+        return max(0.0, float(os.environ.get("SWARMGRAPH_RETRY_SECONDS", DEFAULT_RETRY_SECONDS)))
+    except ValueError:
+        return DEFAULT_RETRY_SECONDS
 
 
 class Database:
-    """A connection to one Neo4j database. Reads run in read mode; writes only through `write`."""
+    """A connection to one Neo4j database or cluster (bolt:// or neo4j:// routing). Reads run in read transactions
+    (a cluster routes them to any member), writes in write transactions (to the leader); both are managed
+    transactions that the driver retries, so a leader change or a lost connection is survived. Statements that
+    must run outside a transaction go through `run_autocommit`, which retries them itself."""
 
     def __init__(self, settings: ConnectionSettings) -> None:
         self.settings = settings
+        self.retry_seconds = retry_seconds()
         try:
             self.driver: Driver = GraphDatabase.driver(
                 settings.uri, auth=(settings.username, settings.password), connection_timeout=10.0,
-                max_transaction_retry_time=15.0,
+                max_transaction_retry_time=self.retry_seconds,
                 notifications_min_severity="OFF",  # hints about unknown labels in an empty graph are noise here
             )  # fmt: skip
         except ValueError as exc:  # a malformed URI
@@ -71,10 +97,19 @@ class Database:
             s.execute_write(work)
 
     def run_autocommit(self, query: str, params: Params | None = None) -> list[dict[str, Any]]:
-        """For statements that manage their own transactions (CALL { } IN TRANSACTIONS, schema, GDS writes)."""
-        with self._translated("running a statement"), self.driver.session(database=self.settings.database) as s:
-            result = s.run(Query(cast(LiteralString, query)), dict(params or {}))
-            return [dict(r) for r in result]
+        """For statements that manage their own transactions (CALL { } IN TRANSACTIONS, awaiting indexes, GDS).
+
+        The driver never retries these, so they are retried here on the errors it retries managed transactions on.
+        Only idempotent statements may come here (every caller's is: clear-then-write in batches, drop-then-project,
+        streams): a statement cut off by a failure is run again whole."""
+
+        def once() -> list[dict[str, Any]]:
+            with self.driver.session(database=self.settings.database) as s:
+                result = s.run(Query(cast(LiteralString, query)), dict(params or {}))
+                return [dict(r) for r in result]
+
+        with self._translated("running a statement"):
+            return retrying(once, self.retry_seconds)
 
     def _run(self, query: str, params: Params | None, mode: str) -> tuple[list[str], list[dict[str, Any]]]:
         def work(tx: Any) -> tuple[list[str], list[dict[str, Any]]]:
@@ -99,6 +134,11 @@ class Database:
         except AuthError as exc:
             raise DatabaseError(
                 f"Neo4j at {where} refused the credentials (check NEO4J_USERNAME / NEO4J_PASSWORD)."
+            ) from exc
+        except NotALeader as exc:
+            raise DatabaseError(
+                f"Neo4j at {where} had no leader to write to for {self.retry_seconds:.0f} s (a cluster electing "
+                "one?). Try again, or wait longer with SWARMGRAPH_RETRY_SECONDS."
             ) from exc
         except ClientError as exc:
             if _is_write_refusal(exc):
@@ -137,11 +177,24 @@ def connect(
     return db
 
 
+def retrying(work: Callable[[], T], seconds: float, sleep: Callable[[float], None] = time.sleep) -> T:
+    """Run `work`, again after each retryable failure (as the driver's managed transactions do: lost connection,
+    leader change, transient error), with jittered exponential back-off, until `seconds` have passed."""
+    deadline = time.monotonic() + seconds
+    delay = 1.0
+    while True:
+        try:
+            return work()
+        except (Neo4jError, DriverError) as exc:
+            if not exc.is_retryable() or time.monotonic() + delay > deadline:
+                raise
+        sleep(delay * random.uniform(0.8, 1.2))  # noqa: S311 (jitter, not a secret)
+        delay = min(delay * 2, 8.0)
+
+
 def _is_write_refusal(exc: Neo4jError) -> bool:
-    return exc.code in {
-        "Neo.ClientError.Statement.AccessMode",
-        "Neo.ClientError.Cluster.NotALeader",
-    } or "read access mode" in (exc.message or "")
+    # A write in a read transaction. (A cluster follower's refusal, NotALeader, is retried on the leader instead.)
+    return exc.code == "Neo.ClientError.Statement.AccessMode" or "read access mode" in (exc.message or "")
 
 
 def _first_line(exc: BaseException) -> str:

@@ -25,3 +25,7 @@ class QueryFileError(SwarmgraphError):
 
 class AnalysisError(SwarmgraphError):
     """An analysis was asked for with options it cannot use (a bad window, an unknown algorithm, a removal spec)."""
+
+
+class AnalysisTooLarge(SwarmgraphError):
+    """An analysis whose estimated memory does not fit the server (GDS estimates, checked before projecting)."""

@@ -22,6 +22,7 @@ KEYS: dict[str, str] = {
     "Video": "uid",
     "UrlCheck": "uid",
     "LoadRun": "id",
+    "AnalysisRun": "id",
 }
 
 INDEXES: list[tuple[str, str]] = [
@@ -39,6 +40,11 @@ INDEXES: list[tuple[str, str]] = [
     ("Url", "community"),
     ("Account", "coordination_group"),
     ("Account", "suspended_at"),
+    # materialised by `analyze reports` (graphdb/analytics/reports.py), read by the whole-graph reports
+    ("Account", "amplifies"),
+    ("Account", "bridge_cross"),
+    ("Url", "bridge_cross"),
+    ("AnalysisRun", "analysis"),
 ]
 
 

@@ -71,6 +71,9 @@ WRITTEN = [  # (analysis, what it writes, which queries read it)
      "`SUGGESTED_VERSION_OF {confidence, basis, evidence, language, run, suggested: true}` between Videos",
      "copy_suggestions"),
     ("resilience", "nothing (a report)", ""),
+    ("reports", "the whole-graph reports' figures: `lifecycle_*` on Hashtag, `amplifies`, `amplify_engagements`, "
+     "`bridge_*` on Account and Url, each with `reports_run`; an `AnalysisRun` node with the LoadRuns covered",
+     "hashtag_lifecycle, amplifiers, cross_platform_bridges (which say when it is stale or absent)"),
 ]  # fmt: skip
 
 
@@ -181,6 +184,9 @@ def generate(db: Database, work: Path) -> str:
         (["analyze", "resilience", "--remove", "accounts:hubs.txt"], "Removal specs: `top:betweenness:N`, "
          "`top:degree:N`, `suspended`, `platform:NAME`, `accounts:FILE`. Here the file lists the world's planted "
          "hubs: their clusters lose their reach, the dispersed cluster keeps it."),
+        (["analyze", "reports"], "The whole-graph reports (hashtag_lifecycle, amplifiers, cross_platform_bridges) "
+         "computed once and written on the nodes, so those queries answer at once on large graphs; run it again "
+         "after loading more (the queries say when)."),
     ]  # fmt: skip
     parts = [INTRO.format(scale=SCALE, seed=SEED, posts=summary.posts, written=written_table()), "## Analyses", ""]
     cwd = os.getcwd()

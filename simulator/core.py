@@ -128,12 +128,13 @@ def simulate(
     scale: str = "medium",
     days: int = 14,
     progress: ProgressCallback | None = None,
+    start: str | None = None,
 ) -> SimulationSummary:
     """Write a synthetic swarmcast to `out` (twitter/, telegram/, the four own input files, ground_truth.json).
 
     The same arguments always write byte-identical files. Memory stays flat: posts are written as they are made.
     """
-    params = parameters_for(seed=seed, posts=posts, scale=scale, days=days)
+    params = parameters_for(seed=seed, posts=posts, scale=scale, days=days, start=start)
     rng = random.Random(seed)
     world = build_world(params, rng)
     _prepare_output(out)

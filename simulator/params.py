@@ -87,8 +87,9 @@ class Parameters:
         return data
 
 
-def parameters_for(*, seed: int, posts: int | None, scale: str, days: int) -> Parameters:
-    """Parameters for a run: the scale's post count unless `posts` is given, with world sizes scaled to it."""
+def parameters_for(*, seed: int, posts: int | None, scale: str, days: int, start: str | None = None) -> Parameters:
+    """Parameters for a run: the scale's post count unless `posts` is given, with world sizes scaled to it.
+    `start` (ISO time, UTC) moves the window: tweet ids follow time, so worlds in different windows share none."""
     if posts is None:
         if scale not in SCALES:
             raise SimulationError(f"unknown scale {scale!r}; expected one of {', '.join(SCALES)}")
@@ -102,6 +103,7 @@ def parameters_for(*, seed: int, posts: int | None, scale: str, days: int) -> Pa
         seed=seed,
         posts=posts,
         days=days,
+        start=start or Parameters.start,
         releases=max(6, min(30, round(12 * f**0.2))),
         release_span_days=min(10.0, max(0.5, days * 0.7)),
         members_per_cluster=(max(5, round(20 * f**0.5)), max(8, round(60 * f**0.5))),

@@ -104,19 +104,23 @@ def run_demo(db: Database, out_dir: Path, *, posts: int = 50_000, seed: int = 1,
 
 
 def run_analyses(db: Database) -> list[str]:
-    """Coordination, bridging and communities, written to the graph; one line on each."""
+    """Coordination, bridging, communities and the materialised reports, written to the graph; one line on each."""
     from graphdb.analytics.bridging import compute_bridging
     from graphdb.analytics.communities import detect_communities
     from graphdb.analytics.coordination import detect_coordination
+    from graphdb.analytics.reports import materialise_reports
 
     c = detect_coordination(db)
     b = compute_bridging(db)
     m = detect_communities(db)
+    r = materialise_reports(db)  # hashtag_lifecycle, amplifiers and cross_platform_bridges read what it writes
     return [
         f"coordination: {len(c.groups)} groups, {c.edges} COORDINATED_WITH edges within {c.window} s "
         f"({c.candidate_pairs} candidate pairs, {c.chance_rejected} rejected as chance)",
         f"bridging: {b.nodes:,} accounts, {b.articulation_points} articulation points, {b.bridges} bridges",
         f"communities: {m.communities} ({m.algorithm}) over {m.nodes:,} nodes",
+        f"reports: {r.hashtags} hashtag lifecycles, {r.amplifiers:,} amplifiers, "
+        f"{r.bridge_accounts + r.bridge_urls:,} cross-platform bridges",
     ]
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from graphdb.analytics import new_run_id, write_rows
 from graphdb.analytics.projection import projected
+from graphdb.analytics.sizing import check_before_projecting, check_on_graph, projection_bounds
 from graphdb.db import Database
 
 GRAPH = "swarmgraph-bridging"
@@ -67,6 +68,10 @@ ORDER BY n.betweenness DESC LIMIT 10
 def compute_bridging(db: Database, *, sample: int | None = None, seed: int = 42) -> BridgingResult:
     """Run the three measures on the projection and write them back. `sample` forces sampled betweenness."""
     run = new_run_id("bridging")
+    bound, _ = projection_bounds(db)
+    planned = sample if sample is not None else (1_000 if bound > EXACT_LIMIT else None)
+    check_before_projecting(db, "bridging", "gds.betweenness.stream",
+                            {"samplingSize": planned} if planned and planned < bound else {})  # fmt: skip
     with projected(db, GRAPH) as info:
         nodes = int(info["nodes"])
         sampling = sample if sample is not None else (1_000 if nodes > EXACT_LIMIT else None)
@@ -75,6 +80,9 @@ def compute_bridging(db: Database, *, sample: int | None = None, seed: int = 42)
             config.update(samplingSize=sampling, samplingSeed=seed)
         else:
             sampling = None
+        for procedure, conf in (("gds.betweenness.stream", config), ("gds.articulationPoints.stream", {}),
+                                ("gds.bridges.stream", {})):  # fmt: skip
+            check_on_graph(db, "bridging", procedure, conf, GRAPH)
         rows = db.run_autocommit(BETWEENNESS, {"graph": GRAPH, "config": config})
         scores = {r["id"]: float(r["score"]) for r in rows}
         points = {r["id"] for r in db.run_autocommit(ARTICULATION, {"graph": GRAPH})}

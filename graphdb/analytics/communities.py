@@ -14,6 +14,7 @@ from typing import Any
 
 from graphdb.analytics import new_run_id, write_rows
 from graphdb.analytics.projection import projected, read_flows
+from graphdb.analytics.sizing import check_before_projecting, check_on_graph
 from graphdb.db import Database
 from graphdb.errors import AnalysisError
 
@@ -61,7 +62,11 @@ def detect_communities(db: Database, *, algorithm: str = "leiden", seed: int = 4
     if algorithm not in STREAM:
         raise AnalysisError(f"algorithm must be one of {', '.join(STREAM)}, not {algorithm!r}")
     run = new_run_id("communities")
+    procedure = f"gds.{algorithm}.stream"
+    config = {"relationshipWeightProperty": "weight", "concurrency": 1}
+    check_before_projecting(db, "communities", procedure, config)
     with projected(db, GRAPH) as info:
+        check_on_graph(db, "communities", procedure, config, GRAPH)
         rows = db.run_autocommit(STREAM[algorithm], {"graph": GRAPH, "seed": seed})
     community = {r["key"]: int(r["community"]) for r in rows}
     flows, accounts = read_flows(db)

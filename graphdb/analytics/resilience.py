@@ -148,16 +148,21 @@ def _reached(graph: nx.DiGraph, sources: list[str], removed: set[str]) -> set[st
     return seen
 
 
-def _largest_component(graph: nx.DiGraph, accounts: set[str], removed: set[str], within: set[str] | None = None
-                       ) -> int:  # fmt: skip
-    keep = accounts if within is None else within
+def _undirected(graph: nx.DiGraph, removed: set[str]) -> nx.Graph:
+    """The flow graph without the removed nodes, undirected, with the structural (mention) edges: built once per
+    removal, then cut per community (building it per community made resilience quadratic in the communities)."""
     undirected = nx.Graph()
     undirected.add_nodes_from(n for n in graph if n not in removed)
     undirected.add_edges_from((a, b) for a, b in graph.edges if a not in removed and b not in removed)
     undirected.add_edges_from((a, b) for a, b in graph.graph.get("structural", [])
                               if a not in removed and b not in removed)  # fmt: skip
+    return undirected
+
+
+def _largest_component(undirected: nx.Graph, keep: set[str], within: set[str] | None = None) -> int:
+    """The most `keep` nodes in one connected component (of the subgraph on `within`, when given)."""
     if within is not None:
-        undirected = undirected.subgraph([n for n in undirected if n in within])
+        undirected = undirected.subgraph([n for n in within if n in undirected])
     return max((sum(1 for n in comp if n in keep) for comp in nx.connected_components(undirected)), default=0)
 
 
@@ -178,20 +183,20 @@ def measure_resilience(db: Database, removal: str) -> ResilienceResult:
     members: dict[int, set[str]] = defaultdict(set)
     for uid, c in community.items():
         members[c].add(uid)
+    whole, cut = _undirected(graph, set()), _undirected(graph, removed)
     per_community = [
         CommunityReach(
             c, len(m), len(m & removed),
             sum(reach_before[a] for a in m), sum(reach_after[a] for a in m),
-            _largest_component(graph, accounts, set(), within=m),
-            _largest_component(graph, accounts, removed, within=m),
+            _largest_component(whole, m, within=m), _largest_component(cut, m, within=m),
         )
         for c, m in sorted(members.items(), key=lambda x: (-len(x[1]), x[0]))
     ]  # fmt: skip
     remaining = accounts - removed
     return ResilienceResult(
         removal=removal, removed=sorted(removed), accounts=len(accounts),
-        largest_component_before=_largest_component(graph, accounts, set()),
-        largest_component_after=_largest_component(graph, accounts, removed),
+        largest_component_before=_largest_component(whole, accounts),
+        largest_component_after=_largest_component(cut, accounts),
         videos=videos, communities=per_community,
         account_reach={a: (reach_before[a], reach_after[a]) for a in sorted(remaining)},
     )  # fmt: skip

@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import secrets
 import socket
 from collections.abc import Callable
@@ -18,8 +17,6 @@ from graphdb.errors import RuntimeSetupError
 
 DEFAULT_BOLT_PORT = 7687
 DEFAULT_HTTP_PORT = 7474
-DEFAULT_HEAP = "1g"
-DEFAULT_PAGECACHE = "512m"
 USERNAME = "neo4j"
 PRIVATE_DIR = 0o700  # the home holds an investigation: nobody else on the machine reads it
 PRIVATE_FILES = 0o077  # the umask of Neo4j's processes: the store, logs and import files they write are theirs alone
@@ -51,9 +48,14 @@ class RuntimeState:
     pid: int | None = None
     java: str | None = None
     started_at: float | None = None
-    heap: str | None = None  # what the last start used: a restart (e.g. after a bulk import) keeps it
+    heap: str | None = None  # what the last start used
     pagecache: str | None = None
     cds_dump: str | None = None  # this run writes the class-data archive at exit (see jars.cds_flags)
+    # Where each size came from (memory.choose_memory): a later start keeps an explicit one and chooses an "auto"
+    # one again (the store may have grown, e.g. by a bulk import). None: a state written before sizes were chosen.
+    heap_from: str | None = None
+    pagecache_from: str | None = None
+    memory_reason: str | None = None
 
 
 def load_state(state_file: Path) -> RuntimeState | None:
@@ -67,12 +69,12 @@ def save_state(state_file: Path, state: RuntimeState) -> None:
     state_file.write_text(json.dumps(asdict(state), indent=1), encoding="utf-8")
 
 
-def memory_setting(what: str, given: str | None, env: str, previous: str | None, default: str) -> str:
-    """An explicit value, else the environment, else what the last start used, else the default; checked."""
-    value = given or os.environ.get(env) or previous or default
-    if not re.fullmatch(r"\d+[kKmMgG]?", value):
-        raise RuntimeSetupError(f"Bad {what} size {value!r}: use a number with k, m or g, e.g. 1g or 512m.")
-    return value
+def explicit_sizes(state: RuntimeState) -> tuple[str | None, str | None]:
+    """The heap and page cache an earlier start was given explicitly (kept by later starts), else None."""
+    def kept(value: str | None, source: str | None) -> str | None:
+        return value if source not in (None, "auto") else None
+
+    return kept(state.heap, state.heap_from), kept(state.pagecache, state.pagecache_from)
 
 
 # ----- neo4j.conf ------------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from graphdb.errors import RuntimeSetupError
 from graphdb.runtime.config import PRIVATE_FILES
 from graphdb.runtime.jars import ensure_jars
 from graphdb.runtime.java import JVM_FLAGS, find_java
+from graphdb.runtime.memory import IMPORTER_OFF_HEAP
 
 ADMIN_CLASS = "org.neo4j.cli.AdminTool"  # what `neo4j-admin` runs
 
@@ -37,6 +38,7 @@ class ImportJob:
         return [
             "database", "import", "full", self.database, "--overwrite-destination=true", *lines,
             f"--array-delimiter={self.array_delimiter}", f"--threads={self.threads or os.cpu_count() or 1}",
+            f"--max-off-heap-memory={IMPORTER_OFF_HEAP}",
             # Nothing is skipped: a duplicate node or a relationship to a missing node fails the import.
             "--skip-bad-relationships=false", "--skip-duplicate-nodes=false", f"--report-file={self.log}.report",
             "--verbose",
@@ -46,11 +48,14 @@ class ImportJob:
 
 
 def run_import(home: Path, conf_dir: Path, heap: str, job: ImportJob) -> None:
-    """Replace the job's database with its CSV files (the server must be stopped). The output goes to job.log."""
+    """Replace the job's database with its CSV files (the server must be stopped). The output goes to job.log, led
+    by a line saying the memory it was given (heap from the machine's memory: runtime/memory.importer_heap)."""
     jars = ensure_jars()
     cmd = [find_java(), f"-Xmx{heap}", *JVM_FLAGS, "-cp", jars.classpath(conf_dir), ADMIN_CLASS, *job.arguments()]
     job.log.parent.mkdir(parents=True, exist_ok=True)
     with open(job.log, "wb") as fh:
+        fh.write(f"swarmgraph: importer heap {heap}, off-heap at most {IMPORTER_OFF_HEAP} of free memory\n".encode())
+        fh.flush()
         proc = subprocess.run(
             cmd, stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=home, check=False,
             umask=PRIVATE_FILES,

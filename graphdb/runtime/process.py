@@ -19,17 +19,15 @@ import psutil
 from graphdb.errors import RuntimeSetupError
 from graphdb.runtime.config import (
     DEFAULT_BOLT_PORT,
-    DEFAULT_HEAP,
     DEFAULT_HTTP_PORT,
-    DEFAULT_PAGECACHE,
     PRIVATE_FILES,
     USERNAME,
     RuntimeState,
     choose_port,
     ensure_password,
+    explicit_sizes,
     load_state,
     make_private_dirs,
-    memory_setting,
     port_open,
     read_password,
     save_state,
@@ -39,6 +37,15 @@ from graphdb.runtime.config import (
 from graphdb.runtime.importer import ImportJob, run_import
 from graphdb.runtime.jars import cds_archive, cds_flags, ensure_jars, install_cds_archive, pinned_versions
 from graphdb.runtime.java import JVM_FLAGS, find_java
+from graphdb.runtime.memory import (
+    MemoryChoice,
+    choose_memory,
+    current_machine,
+    importer_heap,
+    outgrown,
+    size_text,
+    store_bytes,
+)
 
 MAIN_CLASS = "org.neo4j.server.CommunityEntryPoint"
 DEFAULT_START_TIMEOUT = 180.0  # seconds until Bolt must answer
@@ -60,6 +67,9 @@ class Status:
     data_size_bytes: int
     versions: dict[str, str]
     versions_from: str = "pinned"  # "server" when the running server answered; else the POM's pinned versions
+    memory: dict[str, str] | None = None  # heap, page cache, where each came from and why (the last start's)
+    store_size_bytes: int = 0  # the store files the page cache serves
+    memory_note: str | None = None  # e.g. the store has outgrown the page cache chosen at start
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -132,21 +142,27 @@ class LocalRuntime:
         previous = self.load_state() or RuntimeState(0, 0)
         bolt = choose_port(bolt_port, previous.bolt_port, DEFAULT_BOLT_PORT, say, "Bolt")
         http = choose_port(http_port, previous.http_port, DEFAULT_HTTP_PORT, say, "HTTP", avoid={bolt})
-        heap = memory_setting("heap", heap, "SWARMGRAPH_HEAP", previous.heap, DEFAULT_HEAP)
-        pagecache = memory_setting("page cache", pagecache, "SWARMGRAPH_PAGECACHE", previous.pagecache,
-                                   DEFAULT_PAGECACHE)  # fmt: skip
-        write_conf(self.conf_dir, {"bolt": bolt, "http": http, "pagecache": pagecache, "data": self.data_dir,
+        memory = self.choose_memory(heap, pagecache, previous)
+        write_conf(self.conf_dir, {"bolt": bolt, "http": http, "pagecache": memory.pagecache, "data": self.data_dir,
                                    "logs": self.logs_dir, "plugins": jars.plugins, "lib": jars.lib,
                                    "run": self.run_dir, "import_dir": self.import_dir})  # fmt: skip
         ensure_password(self.password_file, self.data_dir)
         cds, dump = cds_flags(jars, java, self.run_dir)
-        cmd = [java, f"-Xms{heap}", f"-Xmx{heap}", *JVM_FLAGS, *cds, "-cp", jars.classpath(self.conf_dir),
+        cmd = [java, f"-Xms{memory.heap}", f"-Xmx{memory.heap}", *JVM_FLAGS, *cds, "-cp", jars.classpath(self.conf_dir),
                MAIN_CLASS, f"--home-dir={self.home}", f"--config-dir={self.conf_dir}", "--console-mode"]  # fmt: skip
         proc = self._spawn(cmd)
-        save_state(self.state_file, RuntimeState(bolt, http, proc.pid, java, time.time(), heap, pagecache,
-                                                 str(dump) if dump else None))  # fmt: skip
+        save_state(self.state_file, RuntimeState(bolt, http, proc.pid, java, time.time(), memory.heap,
+                                                 memory.pagecache, str(dump) if dump else None, memory.heap_from,
+                                                 memory.pagecache_from, memory.reason))  # fmt: skip
         self._wait_ready(proc, bolt, timeout)
         return True
+
+    def choose_memory(self, heap: str | None = None, pagecache: str | None = None,
+                      previous: RuntimeState | None = None) -> MemoryChoice:  # fmt: skip
+        """What a start with these options would give the server (see runtime/memory.py)."""
+        kept_heap, kept_pc = explicit_sizes(previous or self.load_state() or RuntimeState(0, 0))
+        return choose_memory(current_machine(self.data_dir), heap=heap, pagecache=pagecache, previous_heap=kept_heap,
+                             previous_pagecache=kept_pc)  # fmt: skip
 
     def _spawn(self, cmd: list[str]) -> subprocess.Popen[bytes]:
         with open(self.console_log, "ab") as log:
@@ -243,10 +259,8 @@ class LocalRuntime:
             raise RuntimeSetupError("The local Neo4j is running; stop it before an offline import.")
         if not (self.conf_dir / "neo4j.conf").is_file():
             raise RuntimeSetupError(f"No local Neo4j has been set up in {self.home} yet: run `swarmgraph db start`.")
-        state = self.load_state()
-        heap = (state.heap if state else None) or DEFAULT_HEAP
         job = ImportJob(nodes, relationships, array_delimiter, log, multiline or [], threads, database)
-        run_import(self.home, self.conf_dir, heap, job)
+        run_import(self.home, self.conf_dir, importer_heap(), job)
 
     # ----- status and logs -------------------------------------------------------------------------------------------
     def status(self) -> Status:
@@ -256,6 +270,15 @@ class LocalRuntime:
             live = self._live_versions()
             if live is not None:
                 versions, source = live, "server"
+        state = self.load_state()
+        store = store_bytes(self.data_dir)
+        memory, note = None, None
+        if state is not None and state.heap and state.pagecache:
+            memory = {"heap": state.heap, "pagecache": state.pagecache, "heap_from": state.heap_from or "last start",
+                      "pagecache_from": state.pagecache_from or "last start", "reason": state.memory_reason or ""}
+            if outgrown(store, state.pagecache):
+                note = (f"the store ({size_text(store)}) has outgrown the page cache chosen at start "
+                        f"({state.pagecache}); a restart chooses again (`swarmgraph db stop` then `db start`)")
         return Status(
             running=pid is not None,
             bolt_uri=self.bolt_uri(),
@@ -266,6 +289,9 @@ class LocalRuntime:
             data_size_bytes=_tree_size(self.data_dir),
             versions=versions,
             versions_from=source,
+            memory=memory,
+            store_size_bytes=store,
+            memory_note=note,
         )
 
     def _live_versions(self) -> dict[str, str] | None:
@@ -294,6 +320,7 @@ class LocalRuntime:
 
 
 # ----- helpers -----------------------------------------------------------------------------------------------------
+
 def _wait_exit(proc: psutil.Process, timeout: float, done: Callable[[], bool] | None = None) -> bool:
     """Wait until the process has exited. A zombie counts: when the server was started by another live process
     (a test session, a benchmark), only that process can reap it, and waiting for the pid to vanish would hang.

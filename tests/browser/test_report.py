@@ -24,6 +24,7 @@ from etl.load import load_paths
 from etl.urls import identify_url
 from graphdb.analytics.bridging import compute_bridging
 from graphdb.analytics.coordination import detect_coordination
+from graphdb.analytics.reports import materialise_reports
 from graphdb.analytics.successors import suggest_successors
 from graphdb.db import Database
 from graphdb.values import to_plain
@@ -59,6 +60,7 @@ def case(session_db: Database, tmp_path_factory: pytest.TempPathFactory) -> Case
     detect_coordination(session_db)
     compute_bridging(session_db)
     suggest_successors(session_db)
+    materialise_reports(session_db)
     full = out / "case.html"
     full.write_text(build_report(session_db, None, None, max_nodes=800).html, encoding="utf-8")
     return Case(session_db, truth, out, bare, full)
@@ -259,7 +261,8 @@ def test_a_screenshot_of_every_section(case: Case, open_page: Any) -> None:
 def test_sections_whose_analysis_did_not_run_name_the_command(case: Case, open_page: Any) -> None:
     view = open_page(case.bare)
     bridges = view.page.evaluate("document.getElementById('bridges').textContent")
-    for command in ("swarmgraph analyze bridging", "swarmgraph analyze coordination", "swarmgraph analyze successors"):
+    for command in ("swarmgraph analyze bridging", "swarmgraph analyze coordination", "swarmgraph analyze successors",
+                    "swarmgraph analyze reports"):
         assert command in bridges
     summary = view.page.evaluate("document.getElementById('summary').textContent")
     assert "swarmgraph analyze communities" in summary

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from graphdb.analytics.reports import materialise_reports
 from graphdb.db import Database
 from workflows.report import build_report
 
@@ -63,6 +64,7 @@ def hostile_report(session_db: Database, tmp_path_factory: pytest.TempPathFactor
               "minutes": 7 * i, "author": "evil:1" if i < 3 else "twitter:2",
               "target": JS_URL if i % 2 == 0 else "https://justpaste.it/" + SVG} for i in range(6)]  # fmt: skip
     session_db.write(POSTS, {"posts": posts, "script": SCRIPT, "t0": T0})
+    materialise_reports(session_db)  # the hashtag and bridge sections read what it writes
     path = tmp_path_factory.mktemp("hostile-report") / "hostile.html"
     path.write_text(build_report(session_db, None, None, title=f"Case {SCRIPT}").html, encoding="utf-8")
     return path

@@ -17,6 +17,7 @@ from graphdb.analytics.bridging import compute_bridging
 from graphdb.analytics.communities import detect_communities
 from graphdb.analytics.coordination import detect_coordination
 from graphdb.analytics.copies import suggest_copies
+from graphdb.analytics.reports import materialise_reports
 from graphdb.analytics.resilience import measure_resilience
 from graphdb.analytics.successors import suggest_successors
 from graphdb.db import Database
@@ -44,6 +45,7 @@ def analysed(fixtures_db: Database) -> dict[str, Any]:
         "resilience": measure_resilience(fixtures_db, "top:degree:5"),
         "successors": suggest_successors(fixtures_db),
         "copies": suggest_copies(fixtures_db),
+        "reports": materialise_reports(fixtures_db),  # hashtag_lifecycle, amplifiers, cross_platform_bridges read it
     }
 
 

@@ -23,6 +23,7 @@ from etl.load import load_paths
 from graphdb.analytics.bridging import compute_bridging
 from graphdb.analytics.communities import detect_communities
 from graphdb.analytics.coordination import CoordinationResult, detect_coordination
+from graphdb.analytics.reports import materialise_reports
 from graphdb.analytics.resilience import measure_resilience
 from graphdb.analytics.successors import SuccessorsResult, suggest_successors
 from graphdb.db import Database
@@ -55,6 +56,7 @@ def world(session_db: Database, tmp_path_factory: pytest.TempPathFactory) -> Wor
     compute_bridging(session_db)
     detect_communities(session_db)
     successors = suggest_successors(session_db)
+    materialise_reports(session_db)  # hashtag_lifecycle, amplifiers and cross_platform_bridges read what it writes
     return World(session_db, truth, out, coordination, successors)
 
 

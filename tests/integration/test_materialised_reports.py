@@ -1,0 +1,154 @@
+"""The materialised reports (`analyze reports`) answer exactly as the live whole-graph queries they replace, on the
+real fixtures and on a simulated world, for every kind of parameter; and the queries say when the materialised
+figures are stale or absent.
+
+The live queries are the versions before materialisation, kept beside this file (live_reports/*.cypher).
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from cli.main import app
+from cypher import get_query, parse_query_file, run_query
+from etl.load import load_paths
+from graphdb.analytics.reports import materialise_reports
+from graphdb.analytics.runs import freshness
+from graphdb.analytics.successors import suggest_successors
+from graphdb.db import Database
+from graphdb.values import to_plain
+from simulator import simulate
+
+pytestmark = pytest.mark.neo4j
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+LIVE = Path(__file__).parent / "live_reports"
+runner = CliRunner()
+
+
+def wipe(db: Database) -> None:
+    db.run_autocommit("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
+
+
+@pytest.fixture(scope="module", params=["fixtures", "simulated"])
+def graph(request: pytest.FixtureRequest, session_db: Database,
+          tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:  # fmt: skip
+    wipe(session_db)
+    out = tmp_path_factory.mktemp(f"reports-{request.param}")
+    if request.param == "fixtures":
+        source = FIXTURES
+    else:
+        source = out / "sim"
+        simulate(source, seed=3, scale="small")
+    load_paths(session_db, [source], rejects_path=out / "rejects.jsonl")
+    suggest_successors(session_db)  # SAME_ACTOR_AS suggestions feed same_actor_elsewhere
+    materialise_reports(session_db)
+    yield session_db
+
+
+def both(db: Database, name: str, params: dict[str, Any]) -> tuple[list[Any], list[Any]]:
+    live = parse_query_file(LIVE / f"{name}.cypher")
+    live_keys, live_rows = run_query(db, live, params)
+    keys, rows = run_query(db, name, params)
+    assert keys == live_keys  # the same columns, in the same order
+    return [to_plain(r) for r in rows], [to_plain(r) for r in live_rows]
+
+
+def some(db: Database, query: str) -> Any:
+    _, rows = db.read(query)
+    return rows[0]["v"] if rows else None
+
+
+def test_hashtag_lifecycle_equals_the_live_query(graph: Database) -> None:
+    tag = some(graph, "MATCH (h:Hashtag)<-[:TAGS]-(p) WITH h, count(p) AS n ORDER BY n DESC, h.tag "
+                      "RETURN h.tag AS v LIMIT 1")  # fmt: skip
+    assert tag is not None
+    cases: list[dict[str, Any]] = [
+        {}, {"min_posts": 1, "limit": 10_000}, {"tag": tag}, {"tag": tag, "min_posts": 1},
+        {"min_posts": 1, "event_max_span_hours": 24.0, "event_min_peak_day_share": 0.5, "limit": 10_000},
+        {"min_posts": 2, "limit": 3}, {"tag": "no-such-tag"},
+    ]  # fmt: skip
+    for params in cases:
+        rows, live = both(graph, "hashtag_lifecycle", params)
+        assert rows == live, params
+    assert both(graph, "hashtag_lifecycle", {"min_posts": 1})[0]  # the comparison is not between two empty lists
+
+
+def test_amplifiers_equal_the_live_query(graph: Database) -> None:
+    hub = some(graph, "MATCH (a:Account) WHERE a.amplifies IS NOT NULL WITH a.amplifies AS t, count(*) AS n "
+                      "ORDER BY n DESC, t RETURN t AS v LIMIT 1")  # fmt: skip
+    assert hub is not None
+    cases: list[dict[str, Any]] = [
+        {}, {"min_engagements": 1, "min_amplifiers": 1, "limit": 10_000}, {"account": hub},
+        {"account": hub, "min_engagements": 1, "min_amplifiers": 1}, {"min_engagements": 3, "limit": 2},
+        {"account": "twitter:none"},
+    ]  # fmt: skip
+    for params in cases:
+        rows, live = both(graph, "amplifiers", params)
+        assert rows == live, params
+    assert both(graph, "amplifiers", {"min_engagements": 1, "min_amplifiers": 1})[0]
+
+
+def test_cross_platform_bridges_equal_the_live_query(graph: Database) -> None:
+    cases: list[dict[str, Any]] = [
+        {}, {"limit": 10_000}, {"kind": "account", "limit": 10_000}, {"kind": "url", "limit": 10_000},
+        {"role": "aggregator", "limit": 100}, {"role": "store", "limit": 100}, {"role": "beacon", "limit": 100},
+        {"role": "shortener"}, {"min_flow": 5, "limit": 10_000}, {"kind": "url", "role": "beacon"},
+    ]  # fmt: skip
+    for params in cases:
+        rows, live = both(graph, "cross_platform_bridges", params)
+        assert rows == live, params
+    assert both(graph, "cross_platform_bridges", {"limit": 10_000})[0]
+
+
+def test_the_run_records_the_load_runs_it_covers(graph: Database) -> None:
+    _, rows = graph.read("MATCH (r:AnalysisRun {analysis: 'reports'}) RETURN r.id AS id, r.status AS status, "
+                         "r.load_runs AS covered")  # fmt: skip
+    _, loads = graph.read("MATCH (l:LoadRun {status: 'complete'}) RETURN collect(l.id) AS ids")
+    assert len(rows) == 1 and rows[0]["status"] == "complete"
+    assert sorted(rows[0]["covered"]) == sorted(loads[0]["ids"]) and rows[0]["covered"]
+    _, stamped = graph.read("MATCH (n) WHERE n.reports_run IS NOT NULL RETURN collect(DISTINCT n.reports_run) AS r")
+    assert stamped[0]["r"] == [rows[0]["id"]]
+
+
+# --------------------------------------------------------------------------------------- stale and absent
+
+
+def test_absent_then_current_then_stale_with_the_command_that_fills_it(session_db: Database, tmp_path: Path) -> None:
+    db = session_db
+    wipe(db)
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir()
+    second.mkdir()
+    shutil.copy(FIXTURES / "coordination-network-toolkit" / "sample_data.csv", first / "sample.csv")
+    shutil.copy(FIXTURES / "telegram-edge" / "legacy_channel.json", second / "legacy_channel.json")
+    load_paths(db, [first], rejects_path=tmp_path / "r1.jsonl")
+    notes: list[str] = []
+    _, rows = run_query(db, "amplifiers", {}, notice=notes.append)
+    assert rows == [] and notes == ["amplifiers: the reports analysis has not run on this graph: "
+                                    "`swarmgraph analyze reports` fills it"]  # fmt: skip
+    materialise_reports(db)
+    assert freshness(db, "reports", "x").state == "current"
+    notes.clear()
+    run_query(db, "hashtag_lifecycle", {}, notice=notes.append)
+    assert notes == []
+    load_paths(db, [second], rejects_path=tmp_path / "r2.jsonl")
+    stale = freshness(db, "reports", "swarmgraph analyze reports")
+    assert stale.state == "stale" and stale.message is not None
+    assert stale.message.startswith("stale: 1 file loaded after the reports analysis ran")
+    assert "legacy_channel.json" in stale.message
+    assert stale.message.endswith("`swarmgraph analyze reports` brings it up to date")
+    res = runner.invoke(app, ["query", "cross_platform_bridges", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    assert "cross_platform_bridges: stale: 1 file loaded" in res.stderr
+    res = runner.invoke(app, ["analyze", "reports", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    assert freshness(db, "reports", "x").state == "current"
+    _, runs = db.read("MATCH (r:AnalysisRun {analysis: 'reports'}) RETURN count(r) AS n")
+    assert runs[0]["n"] == 1  # the newer run replaced the older one
+    assert get_query("amplifiers").materialised == "reports"
