@@ -52,9 +52,8 @@ def analysed(fixtures_db: Database) -> dict[str, Any]:
 # The fixtures are small and real: where a query's defaults find nothing in them, looser thresholds that still ask
 # the same question (two single-minded amplifiers are more than these files hold; no path here changes platform).
 LOOSER = {"amplifiers": {"min_amplifiers": 1, "min_engagements": 1}, "dissemination_paths": {"cross_only": False}}
-# The fixtures hold no two copies of one work (so `analyze copies` suggests nothing); its query is proven on the
-# simulated world's planted copies instead (tests/integration/test_copies_simulated.py).
-NOTHING_IN_FIXTURES = {"copy_suggestions"}
+# Queries with nothing to find in the fixtures (none at present); an empty answer is otherwise a failure.
+NOTHING_IN_FIXTURES: set[str] = set()
 
 
 @pytest.mark.parametrize("name", sorted(load_catalogue()))
@@ -132,3 +131,12 @@ def test_queries_run_read_only_unless_their_header_says_write(fixtures_db: Datab
     )
     assert run_query(fixtures_db, parse_query_file(honest), {"n": "3"})[1] == [{"created": 3}]
     fixtures_db.write("MATCH (s:Scratch) DELETE s")
+
+
+def test_copy_suggestions_on_the_case_evidence(fixtures_db: Database, analysed: dict[str, Any]) -> None:
+    """tests/fixtures/case-evidence/archive-org: the items release7-ar and release7-ar-mirror both hold the original
+    file release7.mp4 with sha1 0123456789abcdef...: the same work, certain (confidence 1.0)."""
+    _, rows = run_query(fixtures_db, "copy_suggestions", {"video": "video:archive.org:release7-ar"})
+    same = [r for r in rows if r["other"] == "video:archive.org:release7-ar-mirror" and r["kind"] == "same_work"]
+    assert len(same) == 1 and same[0]["certain"] is True and same[0]["confidence"] == 1.0
+    assert "hash" in same[0]["basis"]

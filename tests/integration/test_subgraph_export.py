@@ -23,6 +23,7 @@ from typer.testing import CliRunner, Result
 
 from cli.main import app
 from etl.load import load_paths
+from graphdb.analytics.reports import materialise_reports
 from graphdb.db import Database
 from graphdb.errors import SwarmgraphError
 from graphdb.subgraph import (
@@ -55,6 +56,7 @@ def world(session_db: Database, tmp_path_factory: pytest.TempPathFactory) -> Wor
     simulate(out / "sim", seed=1, posts=3000)
     summary = load_paths(session_db, [out / "sim"], rejects_path=out / "rejects.jsonl")
     assert summary.rejected == 0
+    materialise_reports(session_db)  # `export --query hashtag_lifecycle` reads the figures it writes
     truth = json.loads((out / "sim" / "ground_truth.json").read_text(encoding="utf-8"))
     assert TAG in truth["steady_hashtags"]
     return World(session_db, truth)
