@@ -35,9 +35,11 @@ def load(
             min=100,
         ),
     ] = None,
-    rejects: Annotated[Path, typer.Option(help="Where bad records go (JSONL: file, line, reason, excerpt).")] = Path(
-        "rejects.jsonl"
-    ),
+    rejects: Annotated[
+        Path | None,
+        typer.Option(help="The JSONL file bad records are appended to, under a header line for this load (file, "
+                     "line or position, reason, excerpt). Default: SWARMGRAPH_HOME/rejects.jsonl."),
+    ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Stop with exit 1 at the first bad record.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Parse and validate only; write nothing.")] = False,
     reload: Annotated[
@@ -61,7 +63,8 @@ def load(
     *,
     conn: Connection,
 ) -> None:
-    """Load exports (twarc2, Twitter v1.1, Telegram, research CSVs, swarmgraph inputs) into the graph."""
+    """Load exports (twarc2, Twitter v1.1, Telegram, research CSVs, swarmgraph inputs) into the graph. Files may be
+    gzip, bzip2, xz or zstd compressed, UTF-8 or UTF-16 with a BOM; .zip and .tar(.gz) archives load like folders."""
     from etl.bulk import bulk_load, check_bulk_target
     from etl.load import load_paths
 

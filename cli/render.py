@@ -87,5 +87,7 @@ def print_load_summary(summary: LoadSummary) -> None:
         out.print("Phases: " + ", ".join(f"{k} {v:.1f} s" for k, v in summary.phases.items()), markup=False)
     if summary.skipped:
         out.print(f"{len(summary.skipped)} file(s) skipped: loaded completely before (--reload to load them again).")
-    if summary.rejects_path:
-        out.print(f"Rejected records: {summary.rejects_path}", markup=False)
+    if summary.rejects_path and summary.rejected:
+        noun = "record" if summary.rejected == 1 else "records"
+        out.print(f"{summary.rejected:,} rejected {noun} in {summary.rejects_path} (run {summary.rejects_run})",
+                  markup=False)  # fmt: skip

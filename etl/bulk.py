@@ -22,7 +22,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from etl.errors import SourceFormatError
-from etl.load import VERSION, FileSummary, LoadSummary, StrictReject, _Rejects, count_graph, file_sha256
+from etl.load import (
+    VERSION,
+    FileSummary,
+    LoadSummary,
+    StrictReject,
+    _Rejects,
+    count_graph,
+    default_rejects_path,
+    file_sha256,
+)
+from etl.readers.common import source_id, source_size
 from etl.records import NODE_KEYS
 from etl.staging import (
     ARRAY_DELIMITER,
@@ -68,7 +78,7 @@ def bulk_load(
     paths: list[Path],
     *,
     fmt: str | None = None,
-    rejects_path: Path = Path("rejects.jsonl"),
+    rejects_path: Path | None = None,
     strict: bool = False,
     dry_run: bool = False,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
@@ -89,13 +99,13 @@ def bulk_load(
     for stale in (spill_dir, csv_dir):  # spills are appended to: never onto an earlier run's
         shutil.rmtree(stale, ignore_errors=True)
     spill_dir.mkdir(parents=True)
-    buckets = bucket_count(sum(p.stat().st_size for p, *_ in plan))
+    buckets = bucket_count(sum(source_size(p) for p, *_ in plan))
     clock = _Clock(summary.phases)
     pool = _pool(workers)
     try:
         parsed = _parse_all(pool, plan, spill_dir, buckets, chunk_rows, strict, workers, say)
         clock.lap("parse")
-        _record_files(plan, parsed, summary, rejects_path)
+        _record_files(plan, parsed, summary, rejects_path or default_rejects_path(), paths, dry_run)
         say(f"Merging {buckets} buckets into CSV files ...")
         tasks = [MergeTask(b, spill_dir, csv_dir, [run for _p, _n, run, _s in plan]) for b in range(buckets)]
         merged = list(pool.map(merge_bucket, tasks))
@@ -143,9 +153,10 @@ def _plan(paths: list[Path], fmt: str | None) -> tuple[Plan, list[str]]:
     return plan, skipped
 
 
-def _record_files(plan: Plan, parsed: list[ParseResult], summary: LoadSummary, rejects_path: Path) -> None:
+def _record_files(plan: Plan, parsed: list[ParseResult], summary: LoadSummary, rejects_path: Path,
+                  inputs: list[Path], dry_run: bool) -> None:  # fmt: skip
     """Each file's counts into the summary, and the workers' rejects into the rejects file, in load order."""
-    rejects = _Rejects(rejects_path)
+    rejects = _Rejects(rejects_path, inputs, "bulk", dry_run=dry_run)
     try:
         for (path, name, run_id, _sha), res in zip(plan, parsed, strict=True):
             summary.files.append(FileSummary(str(path), name, run_id, res.records, res.rejected, res.warnings,
@@ -154,7 +165,7 @@ def _record_files(plan: Plan, parsed: list[ParseResult], summary: LoadSummary, r
                 for reject in read_rejects(res.rejects_file):
                     rejects.write(reject)
     finally:
-        summary.rejects_path = rejects.close()
+        rejects.close(summary)
 
 
 class _Clock:
@@ -203,7 +214,7 @@ def _parse_all(
 ) -> list[ParseResult]:  # fmt: skip
     tasks = [ParseTask(i, path, name, spill_dir, buckets, chunk_rows, strict) for i, (path, name, *_r) in
              enumerate(plan)]  # fmt: skip
-    tasks.sort(key=lambda t: t.path.stat().st_size, reverse=True)  # largest first: the workers finish together
+    tasks.sort(key=lambda t: source_size(t.path), reverse=True)  # largest first: the workers finish together
     results: dict[int, ParseResult] = {}
     say(f"Parsing {len(tasks)} files with {workers} worker processes ...")
     records = 0
@@ -215,7 +226,7 @@ def _parse_all(
             results[res.index] = res
             if res.first_reject is not None:
                 r = res.first_reject
-                raise StrictReject(f"{r.file}:{r.line}: {r.reason} (--strict stops at the first reject)")
+                raise StrictReject(f"{r.where}: {r.reason} (--strict stops at the first reject)")
             records += res.records
             say(f"  parsed {plan[res.index][0].name}: {res.records:,} records "
                 f"({len(results)}/{len(tasks)} files, {records:,} records)")  # fmt: skip
@@ -308,7 +319,7 @@ def _apply_fixups(db: Database, fixups: list[tuple[Any, ...]]) -> None:
 def _record_runs(db: Database, plan: Plan, summary: LoadSummary, t0: datetime) -> None:
     by_run = {f.run_id: f for f in summary.files}
     rows = [
-        {"id": run_id, "source": str(path.resolve()), "sha": sha, "fmt": name, "records": by_run[run_id].records,
+        {"id": run_id, "source": source_id(path), "sha": sha, "fmt": name, "records": by_run[run_id].records,
          "rejected": by_run[run_id].rejected, "seconds": by_run[run_id].seconds}
         for path, name, run_id, sha in plan
     ]  # fmt: skip

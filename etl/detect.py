@@ -16,9 +16,11 @@ from typing import Any
 import ijson
 import orjson
 
-from etl.detect_evidence import is_archive_file, sniff_evidence
+from etl.containers import is_archive_name, list_members
+from etl.detect_evidence import content_name, is_archive_file, sniff_evidence
 from etl.errors import SourceFormatError
 from etl.readers import FORMATS
+from etl.readers.common import open_binary, source_id
 
 SNIFF_BYTES = 64 * 1024
 
@@ -46,7 +48,7 @@ _UNSUPPORTED_CSV = (
 
 def detect_format(path: Path) -> str:
     """The FORMATS name of a file's format; SourceFormatError (naming every format tried) when none fits."""
-    with open(path, "rb") as fh:
+    with open_binary(path) as fh:  # decompressed and transcoded: judged by content, whatever the name
         head = fh.read(SNIFF_BYTES)
         complete = not fh.read(1)
     if head.startswith(b"\xef\xbb\xbf"):
@@ -215,12 +217,15 @@ def _looks_like_qut_row(rows: list[list[str]]) -> bool:
 
 
 def is_skipped(path: Path) -> str | None:
-    """Why a file met while walking a directory is not loaded, or None to load it."""
-    name = path.name.lower()
+    """Why a file met while walking a directory (or an archive) is not loaded, or None to load it. A compressed
+    file counts by its name without .gz/.bz2/.xz/.zst; archives (.zip, .tar, .tar.gz ...) are walked in turn."""
+    name = content_name(path.name).lower()
     if name.startswith("."):
         return "hidden"
-    if path.suffix.lower() not in DATA_SUFFIXES and not is_archive_file(path):
-        return "not a data file (.json, .jsonl, .ndjson, .csv, .warc, .warc.gz, .wacz, .cdx)"
+    if is_archive_name(name):
+        return None
+    if Path(name).suffix not in DATA_SUFFIXES and not is_archive_file(path):
+        return "not a data file (.json, .jsonl, .ndjson, .csv, .warc, .warc.gz, .wacz, .cdx; compressed or archived)"
     if name in SKIPPED_NAMES:
         return "an answer key or notes, not data"
     if "rejects" in name:
@@ -234,9 +239,10 @@ def iter_source_files(paths: Iterable[Path]) -> Iterator[Path]:
     """Files to load, in order. A file given by name is always read; a directory is walked recursively in sorted
     order, skipping hidden files and folders, files that are not .json/.jsonl/.ndjson/.csv or web archives and CDX
     answers (etl/detect_evidence.is_archive_file) (media, HTML, notes),
-    ground_truth.json, rejects files, and manifest*/readme*/licence* files (see is_skipped). A file is read once
-    however often it is named."""
-    seen: set[Path] = set()
+    ground_truth.json, rejects files, and manifest*/readme*/licence* files (see is_skipped). An archive (given or met)
+    is listed like a directory, member by member (etl/containers.py; limits checked, nothing unpacked); an archive
+    inside an archive is not opened. A file is read once however often it is named."""
+    seen: set[str] = set()
     for path in paths:
         if path.is_dir():
             candidates: Iterable[Path] = (
@@ -251,7 +257,23 @@ def iter_source_files(paths: Iterable[Path]) -> Iterator[Path]:
         else:
             raise SourceFormatError(f"{path}: no such file or directory")
         for candidate in candidates:
-            key = candidate.resolve()
-            if key not in seen:
-                seen.add(key)
-                yield candidate
+            for source in _expanded(candidate):
+                key = source_id(source)
+                if key not in seen:
+                    seen.add(key)
+                    yield source
+
+
+def _expanded(path: Path) -> list[Path]:
+    """A file as itself; an archive as its data members (a zip that is a WACZ web archive stays one file)."""
+    if not is_archive_name(path.name):
+        return [path]
+    members = list_members(path, _member_is_data)
+    return [path] if members is None else members
+
+
+def _member_is_data(member: Path) -> bool:
+    """What a directory walk would load, and no archive inside the archive (one level is read, never deeper)."""
+    inner = str(member).split("!/", 1)[1]
+    hidden = any(part.startswith(".") and part != ".." for part in inner.split("/"))
+    return not hidden and not is_archive_name(member.name) and is_skipped(member) is None

@@ -10,8 +10,11 @@ from pathlib import Path
 
 import ijson
 
+from etl.containers import content_name
 from etl.errors import SourceFormatError
 from etl.readers.common import open_binary
+
+__all__ = ["content_name", "is_archive_file", "sniff_evidence"]
 
 # File names a directory load reads besides .json/.jsonl/.csv: web archives and CDX answers.
 ARCHIVE_SUFFIXES = (".warc", ".warc.gz", ".wacz", ".cdx", ".cdx.txt")
@@ -27,7 +30,7 @@ _ARCHIVE_ITEM_KEYS = frozenset({"created", "d1", "d2", "dir", "files", "files_co
 def is_archive_file(path: Path) -> bool:
     """A web archive or CDX answer by its name (.warc, .warc.gz, .wacz, .cdx), or a .txt file whose first line is a
     CDX capture row (what `curl` of the CDX server saves): a directory load reads it."""
-    name = path.name.lower()
+    name = content_name(path.name).lower()
     if name.endswith(ARCHIVE_SUFFIXES):
         return True
     if not name.endswith(".txt"):
@@ -105,7 +108,7 @@ def _json_object_format(path: Path, text: bytes, complete: bool) -> str | None:
         pass  # the sniffed bytes end mid-document: what was seen is what counts
     if kind in _YOUTUBE_KINDS:
         return "youtube-api"
-    if keys & _YTDLP_KEYS or format_ids or (path.name.lower().endswith(".info.json") and "id" in keys):
+    if keys & _YTDLP_KEYS or format_ids or (content_name(path.name).lower().endswith(".info.json") and "id" in keys):
         return "ytdlp"
     if "archived_snapshots" in keys:
         return "wayback-available"

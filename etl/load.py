@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from etl.errors import SourceFormatError
+from etl.readers.common import open_stored, read_guarded, source_id
 from etl.records import Fragment, Reject
 from etl.writer import Batch, GraphWriter, WriteCounts
 from graphdb.schema import ensure_schema
@@ -51,7 +53,8 @@ class FileSummary:
 class LoadSummary:
     files: list[FileSummary] = field(default_factory=list)
     counts: WriteCounts = field(default_factory=WriteCounts)
-    rejects_path: str | None = None
+    rejects_path: str | None = None  # the rejects file this load appended its section to
+    rejects_run: str | None = None  # the run id heading that section
     seconds: float = 0.0
     dry_run: bool = False
     skipped: list[str] = field(default_factory=list)  # files loaded completely before
@@ -74,6 +77,7 @@ class LoadSummary:
             "nodes_created": dict(sorted(self.counts.nodes_created.items())),
             "relationships_created": dict(sorted(self.counts.rels_created.items())),
             "rejects_path": self.rejects_path,
+            "rejects_run": self.rejects_run,
             "seconds": round(self.seconds, 3),
             "dry_run": self.dry_run,
             **({"phases": {k: round(v, 1) for k, v in self.phases.items()}} if self.phases else {}),
@@ -85,32 +89,48 @@ Progress = Callable[[int, str], None]
 
 
 def file_sha256(path: Path) -> str:
+    """The sha256 of the input as stored (a file's bytes; an archive member's content): a LoadRun's identity."""
     h = hashlib.sha256()
-    with open(path, "rb") as fh:
+    with open_stored(path) as fh:
         while chunk := fh.read(1 << 20):
             h.update(chunk)
     return h.hexdigest()
 
 
-class _Rejects:
-    """The rejects file, opened only when the first reject arrives."""
+def default_rejects_path() -> Path:
+    """$SWARMGRAPH_HOME/rejects.jsonl: one file every load appends to, never the working directory."""
+    from graphdb.runtime.config import swarmgraph_home
 
-    def __init__(self, path: Path) -> None:
+    return swarmgraph_home() / "rejects.jsonl"
+
+
+class _Rejects:
+    """The rejects file (docs/inputs.md, "The rejects file"): a load appends a run header, then one row per reject,
+    each naming the run, so that earlier loads' rejects are kept and the last section is always the last load's."""
+
+    def __init__(self, path: Path, inputs: list[Path], loader: str, *, dry_run: bool) -> None:
         self.path = path
-        self._fh: IO[str] | None = None
+        started = datetime.now(UTC)
+        self.run = f"{started:%Y%m%dT%H%M%S.%fZ}-{os.getpid()}"
+        self.count = 0
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._fh: IO[str] = open(path, "a", encoding="utf-8")  # noqa: SIM115 - closed by close()
+        header = {"run": self.run, "started_at": started.isoformat(), "loader": loader, "dry_run": dry_run,
+                  "inputs": [str(p) for p in inputs], "swarmgraph_version": VERSION}  # fmt: skip
+        self._write(header)
+
+    def _write(self, row: dict[str, Any]) -> None:
+        self._fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+        self._fh.flush()  # an interrupted load keeps the rejects it met
 
     def write(self, reject: Reject) -> None:
-        if self._fh is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._fh = open(self.path, "w", encoding="utf-8")
-        row = {"file": reject.file, "line": reject.line, "reason": reject.reason, "excerpt": reject.excerpt}
-        self._fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+        self.count += 1
+        self._write({"run": self.run, "file": reject.file, reject.unit: reject.line, "reason": reject.reason,
+                     "excerpt": reject.excerpt})  # fmt: skip
 
-    def close(self) -> str | None:
-        if self._fh is None:
-            return None
+    def close(self, summary: LoadSummary) -> None:
         self._fh.close()
-        return str(self.path)
+        summary.rejects_path, summary.rejects_run = str(self.path), self.run
 
 
 def load_paths(
@@ -119,7 +139,7 @@ def load_paths(
     *,
     fmt: str | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
-    rejects_path: Path = Path("rejects.jsonl"),
+    rejects_path: Path | None = None,
     strict: bool = False,
     dry_run: bool = False,
     reload: bool = False,
@@ -144,7 +164,7 @@ def load_paths(
     started = time.monotonic()
     if db is not None and not dry_run:
         ensure_schema(db)
-    rejects = _Rejects(rejects_path)
+    rejects = _Rejects(rejects_path or default_rejects_path(), paths, "online", dry_run=dry_run)
     done = 0
     try:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="swarmgraph-writer") as pool:
@@ -159,7 +179,7 @@ def load_paths(
                 done += fs.records
                 summary.files.append(fs)
     finally:
-        summary.rejects_path = rejects.close()
+        rejects.close(summary)
     summary.seconds = time.monotonic() - started
     return summary
 
@@ -195,12 +215,12 @@ def _load_file(
             totals.add(pending.result())
         pending = pool.submit(writer.flush, b) if writer is not None else None
 
-    for item in reader(path):
+    for item in read_guarded(reader, path):
         if isinstance(item, Reject):
             fs.rejected += 1
             rejects.write(item)
             if strict:
-                raise StrictReject(f"{item.file}:{item.line}: {item.reason} (--strict stops at the first reject)")
+                raise StrictReject(f"{item.where}: {item.reason} (--strict stops at the first reject)")
             continue
         fs.records += 1
         fs.warnings += len(item.warnings)
@@ -233,7 +253,7 @@ def _start_run(db: Database, run_id: str, path: Path, sha: str, fmt: str) -> Non
         "r.loader = 'online'",
         {
             "id": run_id,
-            "source": str(path.resolve()),
+            "source": source_id(path),
             "sha": sha,
             "fmt": fmt,
             "now": _now(),

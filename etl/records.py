@@ -72,9 +72,17 @@ class Reject:
     """A source record that could not be turned into graph facts. Goes to the rejects file; the load goes on."""
 
     file: str
-    line: int  # 1-based physical line (JSONL/CSV row) or message index + 1 for single-document JSON
+    line: int  # 1-based position of the record in the file, counted in `unit`
     reason: str
     excerpt: str  # at most ~200 characters of the raw record
+    # What `line` counts: "line" (a physical line: JSONL, CSV rows, a document's first line), "message" (a Telegram
+    # export's messages, 1-based), "record" (a WARC's records) or "byte" (where a compressed input breaks).
+    unit: str = "line"
+
+    @property
+    def where(self) -> str:
+        """`file:12` for a line, `file (message 12)` for any other position: what a message names."""
+        return f"{self.file}:{self.line}" if self.unit == "line" else f"{self.file} ({self.unit} {self.line})"
 
 
 ReaderItem = Fragment | Reject

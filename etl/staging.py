@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from etl.import_csv import ARRAY_DELIMITER, CsvFile, csv_type, field_text, write_sheets
+from etl.readers.common import read_guarded
 from etl.records import NODE_KEYS, Reject
 from etl.writer import PLACEHOLDER, Batch, _merge_props, merge_assertion
 
@@ -81,7 +82,7 @@ def parse_file(task: ParseTask) -> ParseResult:
     rejects: IO[bytes] | None = None
     batch = Batch()
     try:
-        for item in FORMATS[task.fmt](task.path):
+        for item in read_guarded(FORMATS[task.fmt], task.path):
             if isinstance(item, Reject):
                 res.rejected += 1
                 if rejects is None:

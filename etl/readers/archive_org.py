@@ -20,7 +20,7 @@ import ijson
 import orjson
 
 from etl.availability import decide
-from etl.readers.common import excerpt, parse_iso_utc
+from etl.readers.common import content_name, excerpt, parse_iso_utc
 from etl.readers.evidence import add_check, capture_time, epoch_time, iter_top_level, language_code, top_level_keys
 from etl.readers.telegram_stream import open_json
 from etl.records import Fragment, Node, ReaderItem, Reject, Rel
@@ -165,7 +165,8 @@ def _identifier(value: Any) -> str | None:
 
 
 def _name_stem(path: Path) -> str:
-    stem = path.name[: -len(".json")] if path.name.lower().endswith(".json") else path.name
+    name = content_name(path.name)
+    stem = name[: -len(".json")] if name.lower().endswith(".json") else name
     for suffix in ("_metadata", ".metadata"):
         if stem.endswith(suffix):
             stem = stem[: -len(suffix)]

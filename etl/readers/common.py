@@ -1,4 +1,5 @@
-"""Shared plumbing for readers: tolerant text opening, numbered JSONL lines, CSV rows, rejects and UTC times."""
+"""Shared plumbing for readers: opening inputs (files, compressed files, archive members, encodings), numbered
+JSONL lines, CSV rows, rejects and UTC times."""
 
 from __future__ import annotations
 
@@ -7,16 +8,38 @@ import hashlib
 import io
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import orjson
 
-from etl.records import Fragment, Node, NodeRef, Reject, Rel
+from etl.containers import (
+    ContainerError,
+    content_name,
+    decoded,
+    member_path,
+    normalise_member_name,
+    open_stored,
+    split_member,
+    stored_member,
+)
+from etl.records import Fragment, Node, NodeRef, ReaderItem, Reject, Rel
 
 EXCERPT_CHARS = 200
+
+
+def read_guarded(read: Callable[[Path], Iterator[ReaderItem]], path: Path) -> Iterator[ReaderItem]:
+    """A reader's items; a compressed input or archive member that breaks while being read (damaged, cut short,
+    expanding like a bomb) ends the file with a Reject at the uncompressed byte where it broke: what came before
+    stays loaded, as with a truncated JSON line. Both loaders read through this."""
+    try:
+        yield from read(path)
+    except ContainerError as exc:
+        if exc.offset is None:
+            raise
+        yield Reject(str(path), exc.offset, str(exc).removeprefix(f"{path}: "), "", unit="byte")
 
 
 def excerpt(raw: str | bytes) -> str:
@@ -26,16 +49,50 @@ def excerpt(raw: str | bytes) -> str:
     return text[:EXCERPT_CHARS]
 
 
-def open_binary(path: Path) -> BinaryIO:
-    """Open an input file for reading bytes. Every reader opens its input through this function or the text helpers
-    below (never open() directly), so that what they accept (encodings, compression, archive members) is decided
-    in one place."""
-    return open(path, "rb")
+__all__ = [
+    "ContainerError",
+    "content_name",
+    "read_guarded",
+    "open_binary",
+    "open_stored",
+    "open_text",
+    "iter_json_lines",
+    "iter_csv_rows",
+    "source_id",
+    "source_mtime",
+    "source_size",
+]
+
+
+def open_binary(path: Path, *, keep_gzip: bool = False) -> BinaryIO:
+    """Open an input for reading its content as bytes. Every reader opens its input through this function or the
+    text helpers below (never open() directly), so that what they accept is decided in one place (etl/containers.py):
+    `path` may be a file or an archive member (`case.zip!/dir/result.json`); gzip, bzip2, xz and zstd are
+    decompressed by their first bytes; a UTF-8 BOM is passed over and UTF-16 with a BOM is transcoded to UTF-8.
+    keep_gzip leaves gzip compressed (WARC files are gzipped record by record, and warcio reads them so)."""
+    return decoded(open_stored(path), str(path), keep_gzip=keep_gzip)
 
 
 def source_mtime(path: Path) -> datetime:
-    """When the input file was last modified, in UTC: the capture time of evidence files that carry none."""
-    return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
+    """When the input was last modified, in UTC (an archive member's own time): the capture time of evidence files
+    that carry none."""
+    member = stored_member(path)
+    seconds = member.mtime if member is not None else path.stat().st_mtime
+    return datetime.fromtimestamp(seconds, tz=UTC)
+
+
+def source_size(path: Path) -> int:
+    """Bytes of the input as stored (an archive member: its uncompressed size)."""
+    member = stored_member(path)
+    return member.size if member is not None else path.stat().st_size
+
+
+def source_id(path: Path) -> str:
+    """The input's name in load runs: the absolute file path, or `<absolute archive path>!/<member>`."""
+    split = split_member(path) if not path.exists() else None
+    if split is not None:
+        return str(member_path(split[0].resolve(), normalise_member_name(split[1])))
+    return str(path.resolve())
 
 
 def open_text(path: Path) -> io.TextIOWrapper:

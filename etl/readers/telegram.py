@@ -155,7 +155,8 @@ def _read_single_chat(fh: BinaryIO, chat: _Chat, state: _FileState) -> Iterator[
             state.messages += 1
             yield from _message_items(message, index, chat, state)
     except JSONError as exc:
-        yield Reject(state.file, index + 1, f"JSON malformed or truncated after {index} messages: {exc}", "")
+        yield Reject(state.file, index + 1, f"JSON malformed or truncated after {index} messages: {exc}", "",
+                     unit="message")
     yield from _end_chat(chat, state)
 
 
@@ -184,7 +185,8 @@ def _read_stream(fh: BinaryIO, state: _FileState) -> Iterator[ReaderItem]:
                 del chats[section]
     except JSONError as exc:
         yield Reject(
-            state.file, state.messages + 1, f"JSON malformed or truncated after {state.messages} messages: {exc}", ""
+            state.file, state.messages + 1, f"JSON malformed or truncated after {state.messages} messages: {exc}", "",
+            unit="message",
         )
 
 
@@ -198,7 +200,7 @@ def _flush_pending(chat: _Chat, state: _FileState) -> Iterator[ReaderItem]:
 
 def _end_chat(chat: _Chat, state: _FileState) -> Iterator[ReaderItem]:
     for index, message in chat.pending:
-        yield Reject(state.file, index, f"{_where(index, chat)}: its chat has no id", _dump(message))
+        yield Reject(state.file, index, f"{_where(index, chat)}: its chat has no id", _dump(message), unit="message")
     if chat.raw_id is not None and not chat.announced:
         yield _chat_fragment(chat)
     if chat.skipped:
@@ -220,22 +222,23 @@ def _chat_fragment(chat: _Chat) -> Fragment:
 
 def _message_items(msg: Any, index: int, chat: _Chat, state: _FileState) -> Iterator[ReaderItem]:
     if not isinstance(msg, dict):
-        yield Reject(state.file, index, f"{_where(index, chat)} is not an object", _dump(msg))
+        yield Reject(state.file, index, f"{_where(index, chat)} is not an object", _dump(msg), unit="message")
         return
     mtype = msg.get("type", "message")
     if not isinstance(mtype, str):
-        yield Reject(state.file, index, f"{_where(index, chat)} has a type that is not a string", _dump(msg))
+        yield Reject(state.file, index, f"{_where(index, chat)} has a type that is not a string", _dump(msg),
+                     unit="message")
         return
     if mtype != "message":
         chat.skipped[mtype] = chat.skipped.get(mtype, 0) + 1
         return
     msg_id = _int_or_none(msg.get("id"))
     if msg_id is None:
-        yield Reject(state.file, index, f"{_where(index, chat)} has no id", _dump(msg))
+        yield Reject(state.file, index, f"{_where(index, chat)} has no id", _dump(msg), unit="message")
         return
     created, warning = _message_time(msg, state)
     if created is None:
-        yield Reject(state.file, index, f"{_where(index, chat)}, id {msg_id}, has no date", _dump(msg))
+        yield Reject(state.file, index, f"{_where(index, chat)}, id {msg_id}, has no date", _dump(msg), unit="message")
         return
     yield _post_fragment(msg, msg_id, created, chat, warning)
 

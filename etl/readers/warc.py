@@ -24,7 +24,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from etl.availability import BODY_BYTES, decide
-from etl.readers.common import open_binary, parse_iso_utc
+from etl.readers.common import ContainerError, open_binary, parse_iso_utc
 from etl.readers.evidence import observation
 from etl.readers.swarmgraph_inputs import snapshot_fragment, snapshot_links
 from etl.records import Fragment, ReaderItem, Reject, Rel
@@ -36,7 +36,8 @@ MAX_REMEMBERED_PAGES = 10_000  # payload digests whose links a later revisit rec
 ZIP_MAGIC = b"PK\x03\x04"
 # What warcio, gzip, zlib and zipfile raise on damaged input (warcio meets a record cut inside its headers with an
 # AttributeError on the missing line): each becomes a Reject where the archive breaks.
-DAMAGE = (ArchiveLoadFailed, OSError, EOFError, ValueError, AttributeError, zlib.error, zipfile.BadZipFile)
+DAMAGE = (ArchiveLoadFailed, OSError, EOFError, ValueError, AttributeError, zlib.error, zipfile.BadZipFile,
+          ContainerError)  # the last: a WARC compressed otherwise (bzip2, xz) and damaged
 
 
 def read_warc(path: Path) -> Iterator[ReaderItem]:
@@ -44,10 +45,31 @@ def read_warc(path: Path) -> Iterator[ReaderItem]:
     WARC members). A damaged archive gives a Reject where it breaks; what came before stays loaded."""
     file = str(path)
     state = _State()
-    with open_binary(path) as fh:
+    with open_binary(path, keep_gzip=True) as fh:  # warcio reads a WARC gzipped record by record itself
         zipped = fh.read(4) == ZIP_MAGIC
         fh.seek(0)  # WACZ is a zip, read from its central directory at the end: the file must be seekable anyway
-        yield from _wacz(fh, file, state) if zipped else _records(fh, file, "", state)
+        if zipped:
+            yield from _wacz(fh, file, state)
+            return
+        if not _gzipped_whole(fh):
+            yield from _records(fh, file, "", state)
+            return
+    with open_binary(path) as whole:  # `gzip x.warc` makes one gzip member, which warcio refuses: inflate it first
+        yield from _records(whole, file, "", state)
+
+
+def _gzipped_whole(fh: IO[bytes]) -> bool:
+    """A WARC gzipped as one member (a second record inside the first gzip member) rather than record by record."""
+    head = fh.read(1 << 16)
+    fh.seek(0)
+    if not head.startswith(b"\x1f\x8b"):
+        return False
+    inflate = zlib.decompressobj(31)
+    try:
+        out = inflate.decompress(head, 1 << 20)
+    except zlib.error:
+        return False  # damaged: warcio says where
+    return b"\r\n\r\nWARC/1." in out
 
 
 class _State:

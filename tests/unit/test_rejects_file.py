@@ -46,7 +46,7 @@ def test_the_default_rejects_file_is_under_swarmgraph_home(tmp_path: Path, monke
     monkeypatch.setenv("SWARMGRAPH_HOME", str(home))
     monkeypatch.chdir(cwd)
     bad = tmp_path / "bad.jsonl"
-    bad.write_bytes(b"{cut\n")
+    bad.write_bytes(GOOD + b"{cut\n")
     res = CliRunner().invoke(app, ["load", "--dry-run", str(bad)])
     assert res.exit_code == 0, res.output
     assert list(cwd.iterdir()) == []  # nothing in the working directory
