@@ -36,8 +36,7 @@ MAX_REMEMBERED_PAGES = 10_000  # payload digests whose links a later revisit rec
 ZIP_MAGIC = b"PK\x03\x04"
 # What warcio, gzip, zlib and zipfile raise on damaged input (warcio meets a record cut inside its headers with an
 # AttributeError on the missing line): each becomes a Reject where the archive breaks.
-DAMAGE = (ArchiveLoadFailed, OSError, EOFError, ValueError, AttributeError, zlib.error, zipfile.BadZipFile,
-          ContainerError)  # the last: a WARC compressed otherwise (bzip2, xz) and damaged
+DAMAGE = (ArchiveLoadFailed, OSError, EOFError, ValueError, AttributeError, zlib.error, zipfile.BadZipFile)
 
 
 def read_warc(path: Path) -> Iterator[ReaderItem]:
@@ -45,6 +44,13 @@ def read_warc(path: Path) -> Iterator[ReaderItem]:
     WARC members). A damaged archive gives a Reject where it breaks; what came before stays loaded."""
     file = str(path)
     state = _State()
+    try:
+        yield from _read(path, file, state)
+    except ContainerError as exc:  # compressed otherwise than warcio reads (bzip2, xz, one gzip member) and damaged
+        yield Reject(file, state.index + 1, f"damaged archive: {exc}", "")
+
+
+def _read(path: Path, file: str, state: _State) -> Iterator[ReaderItem]:
     with open_binary(path, keep_gzip=True) as fh:  # warcio reads a WARC gzipped record by record itself
         zipped = fh.read(4) == ZIP_MAGIC
         fh.seek(0)  # WACZ is a zip, read from its central directory at the end: the file must be seekable anyway
