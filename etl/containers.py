@@ -12,6 +12,7 @@ from __future__ import annotations
 import bz2
 import codecs
 import gzip
+import importlib
 import io
 import lzma
 import os
@@ -35,11 +36,11 @@ _MAGIC = ((b"\x1f\x8b", "gzip"), (b"BZh", "bzip2"), (b"\xfd7zXZ\x00", "xz"), (b"
 # What decompressors and archive readers raise on damaged bytes: each becomes one message naming the input.
 _DAMAGE: tuple[type[BaseException], ...] = (OSError, EOFError, zlib.error, lzma.LZMAError, zipfile.BadZipFile,
                                             tarfile.TarError)  # fmt: skip
+zstandard: Any  # the optional zstandard module: .zst inputs are read only where it is installed
 try:
-    import zstandard
-
+    zstandard = importlib.import_module("zstandard")
     _DAMAGE += (zstandard.ZstdError,)
-except ImportError:  # optional: .zst inputs are read only where the zstandard module is installed
+except ImportError:
     zstandard = None
 
 CHUNK = 1 << 20
