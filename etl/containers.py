@@ -206,7 +206,7 @@ class _Decompressed(_Derived):
 
     def _read(self, n: int) -> bytes:
         assert self._stream is not None
-        data = self._stream.read(n)
+        data = self._stream.read1(n)  # one step at a time: the bytes before a cut are delivered before its error
         if self._pos > RATIO_FLOOR:
             ratio = self._pos / max(self._stored.tell(), 1)
             if ratio > self._max_ratio:

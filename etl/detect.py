@@ -20,7 +20,7 @@ from etl.containers import is_archive_name, list_members
 from etl.detect_evidence import content_name, is_archive_file, sniff_evidence
 from etl.errors import SourceFormatError
 from etl.readers import FORMATS
-from etl.readers.common import open_binary, source_id
+from etl.readers.common import read_head, source_id
 
 SNIFF_BYTES = 64 * 1024
 
@@ -48,9 +48,7 @@ _UNSUPPORTED_CSV = (
 
 def detect_format(path: Path) -> str:
     """The FORMATS name of a file's format; SourceFormatError (naming every format tried) when none fits."""
-    with open_binary(path) as fh:  # decompressed and transcoded: judged by content, whatever the name
-        head = fh.read(SNIFF_BYTES)
-        complete = not fh.read(1)
+    head, complete = read_head(path, SNIFF_BYTES)  # decompressed and transcoded: judged by content, whatever the name
     if head.startswith(b"\xef\xbb\xbf"):
         head = head[3:]
     if not head.strip():

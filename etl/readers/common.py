@@ -53,6 +53,7 @@ __all__ = [
     "ContainerError",
     "content_name",
     "read_guarded",
+    "read_head",
     "open_binary",
     "open_stored",
     "open_text",
@@ -71,6 +72,21 @@ def open_binary(path: Path, *, keep_gzip: bool = False) -> BinaryIO:
     decompressed by their first bytes; a UTF-8 BOM is passed over and UTF-16 with a BOM is transcoded to UTF-8.
     keep_gzip leaves gzip compressed (WARC files are gzipped record by record, and warcio reads them so)."""
     return decoded(open_stored(path), str(path), keep_gzip=keep_gzip)
+
+
+def read_head(path: Path, size: int) -> tuple[bytes, bool]:
+    """The first `size` bytes of an input's content, and whether that is all of it (what detection judges). A
+    compressed input damaged after its first bytes gives what came before (its reader rejects where it breaks)."""
+    head = bytearray()
+    try:
+        with open_binary(path) as fh:
+            while len(head) < size and (chunk := fh.read1(size - len(head))):  # what came before a cut too
+                head += chunk
+            return bytes(head), not fh.read(1)
+    except ContainerError as exc:
+        if exc.offset is None or not head:
+            raise
+        return bytes(head), False
 
 
 def source_mtime(path: Path) -> datetime:
