@@ -80,7 +80,8 @@ def read_head(path: Path, size: int) -> tuple[bytes, bool]:
     head = bytearray()
     try:
         with open_binary(path) as fh:
-            while len(head) < size and (chunk := fh.read1(size - len(head))):  # what came before a cut too
+            step = getattr(fh, "read1", fh.read)  # one read at a time: what came before a cut is kept
+            while len(head) < size and (chunk := step(size - len(head))):
                 head += chunk
             return bytes(head), not fh.read(1)
     except ContainerError as exc:
