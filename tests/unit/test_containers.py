@@ -17,6 +17,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from etl.detect import detect_format, iter_source_files
 from etl.errors import SourceFormatError
@@ -286,3 +288,37 @@ def test_open_binary_refuses_a_member_that_is_not_there(tmp_path: Path) -> None:
     archive = _zip(tmp_path / "a.zip", {"t.jsonl": b"{}\n"})
     with pytest.raises(FileNotFoundError):
         open_binary(Path(f"{archive}!/missing.jsonl"))
+
+
+# ----- damage ------------------------------------------------------------------------------------------------
+_PACKERS: dict[str, Callable[[Path, bytes], Path]] = {
+    "gz": lambda d, b: _copy(d, d / "t.jsonl.gz", gzip.compress(b)),
+    "bz2": lambda d, b: _copy(d, d / "t.jsonl.bz2", bz2.compress(b)),
+    "xz": lambda d, b: _copy(d, d / "t.jsonl.xz", lzma.compress(b)),
+    "zip": lambda d, b: _zip(d / "t.zip", {"t.jsonl": b}),
+    "tar.gz": lambda d, b: _tar(d / "t.tar.gz", {"t.jsonl": b}, "w:gz"),
+    "utf16": lambda d, b: _copy(d, d / "t.jsonl", _utf16(b, "utf-16-le")),
+}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(pack=st.sampled_from(sorted(_PACKERS)), flips=st.lists(st.tuples(st.floats(0, 1), st.integers(0, 255)),
+                                                             max_size=4), cut=st.floats(0.05, 1.0))  # fmt: skip
+def test_damaged_containers_give_rejects_or_one_clear_error(
+    tmp_path: Path, pack: str, flips: list[tuple[float, int]], cut: float
+) -> None:
+    """Flipped bytes and cuts anywhere in a compressed file, archive or UTF-16 text: the load ends with rejects or
+    one SourceFormatError naming the input, never another exception."""
+    for old in tmp_path.iterdir():
+        old.unlink()
+    path = _PACKERS[pack](tmp_path, (FIXTURES / "twarc-csv" / "many_urls.jsonl").read_bytes() * 3)
+    data = bytearray(path.read_bytes())
+    for where, value in flips:
+        data[min(int(where * len(data)), len(data) - 1)] = value
+    path.write_bytes(bytes(data[: max(1, int(cut * len(data)))]))
+    try:
+        load_paths(None, [path], dry_run=True, rejects_path=tmp_path / "rejects.jsonl")
+    except SourceFormatError as exc:
+        assert path.name in str(exc) or "No input files" in str(exc)
+    finally:
+        (tmp_path / "rejects.jsonl").unlink(missing_ok=True)
