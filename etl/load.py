@@ -99,9 +99,11 @@ def file_sha256(path: Path) -> str:
 
 def default_rejects_path() -> Path:
     """$SWARMGRAPH_HOME/rejects.jsonl: one file every load appends to, never the working directory."""
-    from graphdb.runtime.config import swarmgraph_home
+    from graphdb.runtime.config import make_private_dirs, swarmgraph_home
 
-    return swarmgraph_home() / "rejects.jsonl"
+    home = swarmgraph_home()
+    make_private_dirs(home)  # rejects quote the investigation's records: the home is private (0700)
+    return home / "rejects.jsonl"
 
 
 class _Rejects:
@@ -114,7 +116,8 @@ class _Rejects:
         self.run = f"{started:%Y%m%dT%H%M%S.%fZ}-{os.getpid()}"
         self.count = 0
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._fh: IO[str] = open(path, "a", encoding="utf-8")  # noqa: SIM115 - closed by close()
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)  # a new file is the user's alone
+        self._fh: IO[str] = open(fd, "a", encoding="utf-8")  # noqa: SIM115 - closed by close()
         header = {"run": self.run, "started_at": started.isoformat(), "loader": loader, "dry_run": dry_run,
                   "inputs": [str(p) for p in inputs], "swarmgraph_version": VERSION}  # fmt: skip
         self._write(header)

@@ -64,3 +64,10 @@ def test_telegram_rejects_are_labelled_by_message_position(tmp_path: Path) -> No
     load_paths(None, [path], dry_run=True, rejects_path=rejects)
     (row,) = [r for r in _rows(rejects) if "reason" in r]
     assert row["message"] == 2 and "line" not in row  # the second message, not a line number
+
+
+def test_a_new_rejects_file_is_private(tmp_path: Path) -> None:
+    good = tmp_path / "t.jsonl"
+    good.write_bytes(GOOD)
+    load_paths(None, [good], dry_run=True, rejects_path=tmp_path / "r.jsonl")
+    assert (tmp_path / "r.jsonl").stat().st_mode & 0o777 == 0o600
