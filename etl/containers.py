@@ -405,7 +405,12 @@ class Archive:
             raise FileNotFoundError(f"{self.path}{MEMBER_SEPARATOR}{name}: no such member in the archive")
         label = f"{self.path}{MEMBER_SEPARATOR}{member.name}"
         if self._zip is not None:
-            inner: Any = self._zip.open(member.ref)
+            if member.ref.flag_bits & 0x1:
+                raise ContainerError(f"{label}: an encrypted member; swarmgraph reads no encrypted archives", 0)
+            try:
+                inner: Any = self._zip.open(member.ref)
+            except (NotImplementedError, *_DAMAGE) as exc:  # a compression method zipfile lacks (deflate64 ...)
+                raise ContainerError(f"{label}: cannot be read: {exc}", 0) from exc
             return _buffered(_Window(inner, 0, member.size, label))
         if member.name in self._cache:
             self._cache.move_to_end(member.name)

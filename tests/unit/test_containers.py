@@ -322,3 +322,15 @@ def test_damaged_containers_give_rejects_or_one_clear_error(
         assert path.name in str(exc) or "No input files" in str(exc)
     finally:
         (tmp_path / "rejects.jsonl").unlink(missing_ok=True)
+
+
+def test_an_encrypted_zip_member_is_one_clear_error(tmp_path: Path) -> None:
+    archive = _zip(tmp_path / "locked.zip", {"t.jsonl": b'{"data": []}\n'})
+    data = bytearray(archive.read_bytes())
+    for header in (b"PK\x03\x04", b"PK\x01\x02"):  # set the encrypted flag in the local and the central header
+        at = data.index(header)
+        data[at + (6 if header == b"PK\x03\x04" else 8)] |= 0x1
+    archive.write_bytes(bytes(data))
+    (member,) = iter_source_files([archive])
+    with pytest.raises(SourceFormatError, match=r"locked\.zip!/t\.jsonl: an encrypted member"):
+        detect_format(member)
