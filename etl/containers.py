@@ -43,6 +43,7 @@ try:
 except ImportError:
     zstandard = None
 
+_UNREADABLE_MEMBER = (NotImplementedError, *_DAMAGE)
 CHUNK = 1 << 20
 LIMIT_VARIABLES = {
     "members": ("SWARMGRAPH_MAX_ARCHIVE_MEMBERS", 100_000),  # entries of one archive (each costs memory to list)
@@ -409,7 +410,7 @@ class Archive:
                 raise ContainerError(f"{label}: an encrypted member; swarmgraph reads no encrypted archives", 0)
             try:
                 inner: Any = self._zip.open(member.ref)
-            except (NotImplementedError, *_DAMAGE) as exc:  # a compression method zipfile lacks (deflate64 ...)
+            except _UNREADABLE_MEMBER as exc:  # a compression method zipfile lacks (deflate64 ...), a bad header
                 raise ContainerError(f"{label}: cannot be read: {exc}", 0) from exc
             return _buffered(_Window(inner, 0, member.size, label))
         if member.name in self._cache:
