@@ -43,7 +43,7 @@ try:
 except ImportError:
     zstandard = None
 
-_UNREADABLE_MEMBER = (NotImplementedError, *_DAMAGE)
+_UNREADABLE_MEMBER: tuple[type[BaseException], ...] = (NotImplementedError, *_DAMAGE)
 CHUNK = 1 << 20
 LIMIT_VARIABLES = {
     "members": ("SWARMGRAPH_MAX_ARCHIVE_MEMBERS", 100_000),  # entries of one archive (each costs memory to list)
