@@ -7,9 +7,10 @@ same commands of a baseline commit measured in the same run.
 The baseline is the tree of that commit (`git archive`, the repository is not touched) installed into its own venv
 with its own declared dependencies (cached under bench/data; the first run takes a minute of pip). Both CLIs talk to
 one local Neo4j in a temporary SWARMGRAPH_HOME holding the test fixtures, reached through NEO4J_URI and
-NEO4J_PASSWORD in their environment (an old CLI cannot read the state file a newer runtime writes). A query's start-up overhead is the
-command's wall time minus the time the query itself takes on an open connection (measured in this process, median
-of the same number of runs). Medians, and the ratio new / old. Results: bench/results/startup.json.
+NEO4J_PASSWORD in their environment (an old CLI cannot read the state file a newer runtime writes). A query's
+start-up overhead is the command's wall time minus the time the query itself takes on an open connection (measured
+in this process, median of the same number of runs). Medians, and the ratio new / old.
+Results: bench/results/startup.json.
 """
 
 from __future__ import annotations
