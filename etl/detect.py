@@ -38,9 +38,7 @@ _ACCOUNT_COLUMNS = frozenset(
     {"uid", "platform", "handle", "name", "created_at", "suspended_at", "same_actor_as", "evidence"}
 )
 # CSV layouts known but not read yet (docs/formats.md, Detection): a precise message beats "unknown format".
-_UNSUPPORTED_CSV = (
-    (("id", "tweet_url", "created_at", "parsed_created_at"), "twarc v1 CSV (json2csv)"),
-)
+_UNSUPPORTED_CSV = ((("id", "tweet_url", "created_at", "parsed_created_at"), "twarc v1 CSV (json2csv)"),)
 
 
 def detect_format(path: Path) -> str:
