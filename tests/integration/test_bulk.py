@@ -118,7 +118,7 @@ def test_bulk_load_of_the_twitter_archive_formats(bulk_runtime: LocalRuntime, db
     with _db(bulk_runtime) as bdb:
         assert fingerprint(bdb) == fingerprint(db)
         assert _runs(bdb) == _runs(db)
-    assert (bulk.records, bulk.rejected) == (online.records, online.rejected) and bulk.rejected == 7  # 2 + 1 + 2 + 2, as the unit tests count them
+    assert (bulk.records, bulk.rejected) == (online.records, online.rejected) and bulk.rejected == 7
 
 
 def test_bulk_load_refuses_a_database_that_is_not_empty(bulk_runtime: LocalRuntime, tmp_path: Path) -> None:
