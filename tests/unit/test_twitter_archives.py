@@ -322,3 +322,15 @@ def test_damaged_rows_reject_cleanly_and_the_rest_loads(tmp_path: Path, rows: li
             assert reject.file == str(path) and reject.line >= 2 and reject.reason
             assert "Traceback" not in reject.reason
         assert isinstance(items[-1], Fragment), (reader.__name__, items[-1])  # the good last row still loads
+
+
+def test_load_help_names_the_formats() -> None:
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    result = CliRunner().invoke(app, ["load", "--help"], env={"COLUMNS": "300", "NO_COLOR": "1"})
+    assert result.exit_code == 0
+    text = " ".join(result.output.split())
+    for name in ("twitter-io", "fivethirtyeight-ira", "tags-archive", "isis-fanboy", "isis-kaggle", "twarc2"):
+        assert name in text, name
