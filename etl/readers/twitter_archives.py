@@ -397,6 +397,8 @@ def _tags_tweet(row: dict[str, str]) -> Fragment:
     if _DIGITS.match(user_id):
         author = facts.account(account_uid(user_id), profile)
     elif handle:
+        if user_id:
+            facts.warnings.append(f"tweet {tweet_id}: from_user_id_str is not an exact id; the account keyed by handle")
         author = facts.account(handle_uid(handle), profile)
     else:
         raise BadRow("neither from_user_id_str nor from_user names the author")
