@@ -132,13 +132,13 @@ def _cell(row: dict[str, str], column: str) -> str:
     return (row.get(column) or "").strip()
 
 
-def _time(value: str, column: str, parse: Any) -> datetime:
+def _time(value: str, column: str, parse: Callable[[str], datetime], expected: str) -> datetime:
     if not value:
         raise BadRow(f"{column} is empty")
     try:
         parsed: datetime = parse(value)
     except (ValueError, OverflowError) as exc:
-        raise BadRow(f"{column} {value[:40]!r} is not a time this format writes") from exc
+        raise BadRow(f"{column} {value[:40]!r} is not a time ({expected} expected)") from exc
     return parsed
 
 
@@ -234,7 +234,7 @@ def _io_tweet(row: dict[str, str], *, evidence: str) -> Fragment:
             raise BadRow(f"tweetid {tweet_id[:40]!r} was rounded by a spreadsheet: the exact id is lost")
         raise BadRow(f"tweetid {tweet_id[:40]!r} is not a tweet id")
     user_id = _io_user_id(_cell(row, "userid"), "userid")
-    created = _time(_cell(row, "tweet_time"), "tweet_time", parse_iso_utc)
+    created = _time(_cell(row, "tweet_time"), "tweet_time", parse_iso_utc, "YYYY-MM-DD HH:MM")
     facts = TweetFacts()
     author = facts.account(io_account_uid(user_id), _io_profile(row, user_id, evidence))
     is_retweet = _cell(row, "is_retweet").lower() in ("true", "1")
@@ -314,7 +314,7 @@ def _ira_tweet(row: dict[str, str]) -> Fragment:
     facts = TweetFacts()
     tweet_id = exact_tweet_id(_cell(row, "tweet_id"), _cell(row, "article_url"), "tweet_id", "article_url",
                               facts.warnings)  # fmt: skip
-    created = _time(_cell(row, "publish_date"), "publish_date", parse_mdy_time)
+    created = _time(_cell(row, "publish_date"), "publish_date", parse_mdy_time, "M/D/YYYY H:MM")
     handle = _cell(row, "author")
     author_id = _cell(row, "external_author_id")
     if not _DIGITS.match(author_id):
@@ -386,7 +386,7 @@ def _tags_tweet(row: dict[str, str]) -> Fragment:
     facts = TweetFacts()
     tweet_id = exact_tweet_id(_cell(row, "id_str"), _cell(row, "status_url"), "id_str", "status_url",
                               facts.warnings)  # fmt: skip
-    created = _time(_cell(row, "created_at"), "created_at", parse_v1_time)
+    created = _time(_cell(row, "created_at"), "created_at", parse_v1_time, "Mon Nov 16 10:00:00 +0000 2015")
     handle, user_id = _cell(row, "from_user"), _cell(row, "from_user_id_str")
     profile = {
         "handle": handle or None,

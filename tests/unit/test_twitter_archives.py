@@ -7,11 +7,13 @@ import csv
 import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from etl.errors import SourceFormatError
 from etl.readers.research_csv import ISIS_FANBOY_COLUMNS, read_isis_fanboy
 from etl.readers.twitter_archives import (
     campaign_of,
@@ -69,7 +71,7 @@ def test_io_tweets_counts(io_tweets: tuple[list[Fragment], list[Reject]]) -> Non
     assert len(frags) == 6  # 8 data rows: one rounded tweetid, one unreadable time
     assert [(r.line, r.reason) for r in rejects] == [
         (8, "tweetid '1.02101E+18' was rounded by a spreadsheet: the exact id is lost"),  # line 5-6 is one row
-        (9, "tweet_time 'yesterday' is not a time this format writes"),
+        (9, "tweet_time 'yesterday' is not a time (YYYY-MM-DD HH:MM expected)"),
     ]
     assert all(r.file == str(IO_TWEETS) for r in rejects)
     assert len(nodes(frags, "Post")) == 6
@@ -223,7 +225,7 @@ def test_tags_archive() -> None:
     assert len(frags) == 4
     assert [(r.line, r.reason.split(":")[0]) for r in rejects] == [
         (8, "id_str '6.7E+17' was rounded by a spreadsheet and status_url gives no status id"),  # rows 2: 3 lines
-        (9, "created_at '16/11/2015' is not a time this format writes"),
+        (9, "created_at '16/11/2015' is not a time (Mon Nov 16 10"),
     ]
     posts = nodes(frags, "Post")
     assert set(posts) == {f"twitter:66999999999999900{i}" for i in (1, 2, 3, 4)}  # 004 recovered from status_url
@@ -334,3 +336,17 @@ def test_load_help_names_the_formats() -> None:
     text = " ".join(result.output.split())
     for name in ("twitter-io", "fivethirtyeight-ira", "tags-archive", "isis-fanboy", "isis-kaggle", "twarc2"):
         assert name in text, name
+
+
+@pytest.mark.parametrize(
+    ("reader", "needs"),
+    [
+        (read_twitter_io, "not an Information Operations archive"),
+        (read_fivethirtyeight_ira, "not a FiveThirtyEight IRA CSV"),
+        (read_tags_archive, "not a TAGS archive"),
+    ],
+)
+def test_a_forced_format_on_another_file_is_refused_by_name(reader: Any, needs: str) -> None:
+    with pytest.raises(SourceFormatError, match=needs) as info:
+        list(reader(FANBOY))
+    assert str(FANBOY) in str(info.value)
