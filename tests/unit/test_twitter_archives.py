@@ -350,3 +350,12 @@ def test_a_forced_format_on_another_file_is_refused_by_name(reader: Any, needs: 
     with pytest.raises(SourceFormatError, match=needs) as info:
         list(reader(FANBOY))
     assert str(FANBOY) in str(info.value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(cell=st.text(max_size=60) | st.lists(st.text(max_size=10)).map(str) | st.lists(st.integers()).map(str))
+def test_parse_list_literal_never_fails_and_keeps_exact_items(cell: str) -> None:
+    items = parse_list_literal(cell)
+    assert all(isinstance(i, str) and i == i.strip() and i for i in items)
+    if cell.startswith("[") and cell.endswith("]") and "'" not in cell and '"' not in cell:
+        assert items == [i.strip() for i in cell[1:-1].split(",") if i.strip()]  # unquoted: the exact tokens
