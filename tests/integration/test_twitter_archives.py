@@ -39,3 +39,7 @@ def test_the_archives_accounts_are_suspended_for_the_analyses(db: Database, tmp_
     assert suggest_successors(db, write=False).suspended == 3
     _, listed = run_query(db, "successors")
     assert sorted(r["suspended"] for r in listed) == ["twitter:2882013788", HASHED[0], HASHED[2]]
+    # account_profile says so, and why
+    _, (profile,) = run_query(db, "account_profile", {"account": HASHED[2]})
+    assert profile["suspended"] is True and profile["suspension_evidence"] == "x-io-archive:exampleop"
+    assert profile["handle"] is None and profile["posts"] == 2 and profile["suspended_at"] is None
