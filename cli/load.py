@@ -16,6 +16,7 @@ from cli.options import connected
 from cli.render import print_load_summary
 from etl.bulk import DEFAULT_CHUNK_ROWS
 from etl.load import DEFAULT_BATCH_SIZE
+from etl.readers import FORMATS
 
 if TYPE_CHECKING:
     from etl.load import LoadSummary
@@ -26,7 +27,9 @@ def load(
     paths: Annotated[
         list[Path], typer.Argument(help="Files or directories (a directory is loaded whole).", exists=True)
     ],
-    fmt: Annotated[str | None, typer.Option("--format", help="Force a format instead of detecting it.")] = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", help=f"Force a format instead of detecting it: {', '.join(FORMATS)}.")
+    ] = None,
     batch_size: Annotated[
         int | None,
         typer.Option(
@@ -63,8 +66,9 @@ def load(
     *,
     conn: Connection,
 ) -> None:
-    """Load exports (twarc2, Twitter v1.1, Telegram, research CSVs, swarmgraph inputs) into the graph. Files may be
-    gzip, bzip2, xz or zstd compressed, UTF-8 or UTF-16 with a BOM; .zip and .tar(.gz) archives load like folders."""
+    """Load exports (twarc2, Twitter v1.1, Telegram, research CSVs and takedown archives, swarmgraph inputs, evidence
+    files) into the graph. Files may be gzip, bzip2, xz or zstd compressed, UTF-8 or UTF-16 with a BOM; .zip and
+    .tar(.gz) archives load member by member like folders."""
     from etl.bulk import bulk_load, check_bulk_target
     from etl.load import load_paths
 
