@@ -37,7 +37,7 @@ FORMATS: dict[str, Reader] = {
     "twitter-v1": _lazy("etl.readers.twitter_v1", "read_twitter_v1"),
     "gnip-activity-streams": _lazy("etl.readers.gnip_activity", "read_gnip_activity"),
     "bluesky": _lazy("etl.readers.bluesky", "read_bluesky"),
-    "bluesky-jetstream": _lazy("etl.readers.bluesky", "read_bluesky_jetstream"),
+    "bluesky-jetstream": _lazy("etl.readers.bluesky_jetstream", "read_bluesky_jetstream"),
     "telegram": _lazy("etl.readers.telegram", "read_telegram"),
     "qut-csv": _lazy("etl.readers.research_csv", "read_qut_csv"),
     "isis-kaggle": _lazy("etl.readers.research_csv", "read_isis_kaggle"),

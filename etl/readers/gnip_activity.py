@@ -74,7 +74,9 @@ def _activity_item(file: str, line: int, activity: Any) -> ReaderItem | None:
     if verb in _SKIPPED_VERBS:
         return None
     if verb not in ("post", "share"):
-        return Reject(file, line, f"activity verb {str(verb)[:40]!r} is not a post or share", excerpt(orjson.dumps(activity)))
+        return Reject(
+            file, line, f"activity verb {str(verb)[:40]!r} is not a post or share", excerpt(orjson.dumps(activity))
+        )
     unwound = {
         str(entry["url"]): str(entry["expanded_url"])
         for entry in dicts((activity.get("gnip") or {}).get("urls") if isinstance(activity.get("gnip"), dict) else None)
