@@ -10,7 +10,8 @@ the source of replies, quotes, links and tags, the view (`embed` of the PostView
 content; a quote with media (`recordWithMedia`) keeps the quoted record one level deeper; a quoted record may be a
 feed or list, not a post; thread parents may be `notFoundPost` or `blockedPost`; facets are the only markup (their
 byte offsets are not needed: each feature carries its uri, did or tag); `bsky.app/profile/<handle>/post/<rkey>`
-links are rewritten to the author's DID when the handle belongs to an author seen earlier in the same file.
+links are rewritten to the DID when the handle belongs to an author seen in the same response or an earlier
+line of the file.
 
 Limits: a single document is read whole (API pages hold at most 100 posts); a JSON-lines file is read line by line.
 Threads are walked without recursion; a quote's own quote is read one level deep. The handles map keeps the first
