@@ -71,6 +71,8 @@ def _activity_item(file: str, line: int, activity: Any) -> ReaderItem | None:
     if set(activity) == {"info"}:
         return None
     verb = activity.get("verb")
+    if not isinstance(verb, str):
+        return Reject(file, line, "activity without a verb", excerpt(orjson.dumps(activity)))
     if verb in _SKIPPED_VERBS:
         return None
     if verb not in ("post", "share"):
@@ -118,14 +120,18 @@ def _user(actor: Any) -> dict[str, Any] | None:
         return None
     return {
         "id_str": user_id,
-        "screen_name": actor.get("preferredUsername"),
-        "name": actor.get("displayName"),
-        "created_at": actor.get("postedTime"),
+        "screen_name": _text(actor.get("preferredUsername")),
+        "name": _text(actor.get("displayName")),
+        "created_at": _text(actor.get("postedTime")),
         "followers_count": actor.get("followersCount"),
         "friends_count": actor.get("friendsCount"),
         "statuses_count": actor.get("statusesCount"),
-        "verified": actor.get("verified"),
+        "verified": actor.get("verified") if isinstance(actor.get("verified"), bool) else None,
     }
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def _entities(entities: Any, unwound: dict[str, str]) -> dict[str, Any]:
@@ -149,9 +155,9 @@ def _as_v1(activity: dict[str, Any], unwound: dict[str, str], depth: int) -> dic
     tweet: dict[str, Any] = {
         "id_str": tweet_id,
         "user": _user(activity.get("actor")),
-        "created_at": activity.get("postedTime"),
-        "lang": activity.get("twitter_lang"),
-        "text": activity.get("body") or "",
+        "created_at": _text(activity.get("postedTime")),
+        "lang": _text(activity.get("twitter_lang")),
+        "text": _text(activity.get("body")) or "",
         "entities": _entities(activity.get("twitter_entities"), unwound),
         "extended_entities": activity.get("twitter_extended_entities"),
     }
