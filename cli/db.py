@@ -30,17 +30,10 @@ def start(
     http_port: Annotated[
         int | None, typer.Option(help="HTTP/Browser port (0: any free one). Default 7474, else free.")
     ] = None,
-    heap: Annotated[
-        str | None,
-        typer.Option(
-            help="JVM heap, e.g. 4g, or auto (env SWARMGRAPH_HEAP). Default: "
-            "chosen from the machine's memory and the store size."
-        ),
-    ] = None,
-    pagecache: Annotated[
-        str | None,
-        typer.Option(help="Page cache, e.g. 8g, or auto (env SWARMGRAPH_PAGECACHE). Default: chosen like the heap."),
-    ] = None,
+    heap: Annotated[str | None, typer.Option(help="JVM heap, e.g. 4g, or auto (env SWARMGRAPH_HEAP). Default: "
+                                             "chosen from the machine's memory and the store size.")] = None,
+    pagecache: Annotated[str | None, typer.Option(help="Page cache, e.g. 8g, or auto (env SWARMGRAPH_PAGECACHE). "
+                                                  "Default: chosen like the heap.")] = None,
 ) -> None:
     """Start the local Neo4j (fetching its jars on first use) and wait until it answers."""
     from graphdb.runtime import USERNAME

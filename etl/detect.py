@@ -166,7 +166,6 @@ def _by_keys(key_list: list[str], data_keys: list[str]) -> str | None:
 _TWARC2_COUNTS = "twarc2-counts"  # recognised only to be refused with its own message
 _GNIP_ACTIVITY_KEYS = frozenset({"verb", "actor", "objectType", "postedTime", "body", "object"})
 _BLUESKY_RESPONSE_KEYS = frozenset({"feed", "posts", "thread"})
-_JETSTREAM_KINDS = frozenset({"commit", "identity", "account"})
 
 
 def _activity_or_atproto_format(keys: set[str], data_keys: set[str]) -> str | None:

@@ -87,14 +87,8 @@ def activity(case: Mapping[str, Any], bucket: str, out: dict[str, Any]) -> str:
 def hashtags(case: Mapping[str, Any], out: dict[str, Any]) -> str:
     tags = case["hashtags"]
     if "reports" in case["missing_analyses"]:
-        return section(
-            "hashtags",
-            "Hashtags",
-            missing(
-                "Hashtag lifecycles are computed by the reports analysis, which has not run.",
-                "swarmgraph analyze reports",
-            ),
-        )
+        return section("hashtags", "Hashtags", missing("Hashtag lifecycles are computed by the reports analysis, "
+                                                       "which has not run.", "swarmgraph analyze reports"))
     if not tags["lifecycle"]:
         return section("hashtags", "Hashtags", missing("No hashtags in this selection."))
     svg, out["hashtags"] = charts.hashtag_chart(tags["lifecycle"], tags["volume"])
@@ -163,12 +157,8 @@ def bridges(case: Mapping[str, Any], out: dict[str, Any]) -> str:
             table(case["bridges"], columns, caption="cross_platform_bridges", table_id="table-bridges"),
         ]
     elif "reports" in case["missing_analyses"]:
-        parts.append(
-            missing(
-                "Cross-platform bridges are computed by the reports analysis, which has not run.",
-                "swarmgraph analyze reports",
-            )
-        )
+        parts.append(missing("Cross-platform bridges are computed by the reports analysis, which has not run.",
+                             "swarmgraph analyze reports"))
     else:
         parts.append(missing("No node in this selection carries flow across platforms."))
     parts.append("<h3>Brokers (betweenness)</h3>")
