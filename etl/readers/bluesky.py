@@ -20,7 +20,7 @@ Threads are walked without recursion; a quote's own quote is read one level deep
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -387,7 +387,7 @@ def _response_items(file: str, line: int, doc: Any, handles: Handles) -> Iterato
         yield _item(file, line, "post", doc, handles, _add_post)
 
 
-def _item(file: str, line: int, place: str, obj: Any, handles: Handles, add: Any) -> ReaderItem:
+def _item(file: str, line: int, place: str, obj: Any, handles: Handles, add: _Adder) -> ReaderItem:
     facts = BlueskyFacts(handles)
     if not isinstance(obj, dict):
         return Reject(file, line, f"{place}: not an object ({type(obj).__name__})", excerpt(orjson.dumps(obj)))
@@ -396,6 +396,9 @@ def _item(file: str, line: int, place: str, obj: Any, handles: Handles, add: Any
     except (ValueError, TypeError, AttributeError, KeyError) as exc:
         return Reject(file, line, f"{place}: {exc}", excerpt(orjson.dumps(obj)))
     return facts.fragment()
+
+
+_Adder = Callable[[BlueskyFacts, dict[str, Any]], None]
 
 
 def _add_post(facts: BlueskyFacts, view: dict[str, Any]) -> None:
