@@ -337,35 +337,48 @@ def read_bluesky(path: Path) -> Iterator[ReaderItem]:
     """Read a Bluesky API response (one document) or JSON lines of responses or PostViews."""
     file = str(path)
     handles = Handles()
+    checked = False
     for line, doc in _documents(path):
         if isinstance(doc, Reject):
             yield doc
             continue
-        if line == 1 and not looks_like_bluesky(doc):
+        if not checked and not looks_like_bluesky(doc):
             found = sorted(doc)[:8] if isinstance(doc, dict) else type(doc).__name__
-            raise SourceFormatError(f"{path}: record 1 is not a Bluesky API response or post; found {found}")
+            raise SourceFormatError(f"{path}: line {line} is not a Bluesky API response or post; found {found}")
+        checked = True
         handles.collect(doc)
         yield from _response_items(file, line, doc, handles)
 
 
 def _documents(path: Path) -> Iterator[tuple[int, Any]]:
-    """(line, object or Reject) of a JSON-lines file, or (1, document) for one pretty-printed document."""
-    with open_binary(path) as fh:
-        first = fh.readline()
-        while first and not first.strip():
-            first = fh.readline()
-    try:
-        orjson.loads(first[3:] if first.startswith(b"\xef\xbb\xbf") else first)
-    except orjson.JSONDecodeError:
-        with open_binary(path) as fh:
-            raw = fh.read()
-        try:
-            yield 1, orjson.loads(raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw)
-        except orjson.JSONDecodeError as exc:
-            raise SourceFormatError(f"{path}: not a JSON document or JSON lines: {exc}") from exc
+    """(line, object or Reject) of a JSON-lines file (one of its first two lines is a whole JSON value), or
+    (1, document) for one pretty-printed document."""
+    if _is_json_lines(path):
+        for item in iter_json_lines(path):
+            yield (item.line, item) if isinstance(item, Reject) else item
         return
-    for item in iter_json_lines(path):
-        yield (item.line, item) if isinstance(item, Reject) else item
+    with open_binary(path) as fh:
+        raw = fh.read()
+    try:
+        yield 1, orjson.loads(raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw)
+    except orjson.JSONDecodeError as exc:
+        raise SourceFormatError(f"{path}: not a JSON document or JSON lines: {exc}") from exc
+
+
+def _is_json_lines(path: Path) -> bool:
+    tried = 0
+    with open_binary(path) as fh:
+        for raw in fh:
+            if not raw.strip():
+                continue
+            try:
+                orjson.loads(raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw)
+                return True
+            except orjson.JSONDecodeError:
+                tried += 1
+                if tried == 2:
+                    return False
+    return False
 
 
 def _response_items(file: str, line: int, doc: Any, handles: Handles) -> Iterator[ReaderItem]:

@@ -96,13 +96,16 @@ def test_json_lines_of_search_pages_and_single_posts(tmp_path: Path) -> None:
     feed = json.loads(FEED.read_text(encoding="utf-8"))
     views = [entry["post"] for entry in feed["feed"][:3]]
     path = tmp_path / "search.jsonl"
-    lines = [json.dumps({"posts": views[:2], "cursor": "1", "hitsTotal": 3}), "{broken", json.dumps(views[2])]
+    lines = ["{broken first", json.dumps({"posts": views[:2], "cursor": "1", "hitsTotal": 3}), "{broken",
+             json.dumps(views[2])]  # fmt: skip
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    assert detect_format(path) == "bluesky"
+    clean = tmp_path / "clean.jsonl"
+    clean.write_text("\n".join(lines[1:]) + "\n", encoding="utf-8")
+    assert detect_format(clean) == "bluesky"  # (detection stops at a broken first line; --format reads on)
     g = load(read_bluesky(path))
     assert post(ALICE, "3kaaaaaaaaa23") in g.posts and post(CAROL, "3kccccccccc22") in g.posts
-    assert [(r.line, r.reason[:12]) for r in g.rejects] == [(2, "invalid JSON")]
-    # the handle of bob came from line 1: line 3's handle-form link resolves to his DID
+    assert [(r.line, r.reason[:12]) for r in g.rejects] == [(1, "invalid JSON"), (3, "invalid JSON")]
+    # the handle of bob came from line 2: line 4's handle-form link resolves to his DID
     assert (post(ALICE, "3kaaaaaaaaa23"), f"https://bsky.app/profile/{BOB}/post/3kbbbbbbbbb22") in g.of("LINKS_TO")
 
 
@@ -117,7 +120,7 @@ def test_bsky_app_urls_canonicalise() -> None:
 
 
 def test_a_file_of_another_format_is_refused() -> None:
-    with pytest.raises(SourceFormatError, match="is not a Bluesky API response or post"):
+    with pytest.raises(SourceFormatError, match="line 1 is not a Bluesky API response or post"):
         list(read_bluesky(FIXTURES / "gnip" / "activity_streams_examples.json"))
     with pytest.raises(SourceFormatError, match="line 1 is not a Bluesky Jetstream event"):
         list(read_bluesky_jetstream(FIXTURES / "twarc-csv" / "two_tweets.jsonl"))
