@@ -99,7 +99,7 @@ def _tail(value: Any, prefix: str) -> str | None:
     if not isinstance(value, str) or prefix not in value:
         return None
     tail = value.rsplit(prefix, 1)[1]
-    return tail if tail.isdigit() else None
+    return tail if tail.isascii() and tail.isdigit() else None
 
 
 def _status_link(link: Any) -> tuple[str | None, str | None]:
@@ -107,7 +107,7 @@ def _status_link(link: Any) -> tuple[str | None, str | None]:
     if not isinstance(link, str):
         return None, None
     parts = link.rstrip("/").split("/")
-    if len(parts) >= 3 and parts[-2] in ("statuses", "status") and parts[-1].isdigit():
+    if len(parts) >= 3 and parts[-2] in ("statuses", "status") and parts[-1].isascii() and parts[-1].isdigit():
         return parts[-3] or None, parts[-1]
     return None, None
 
