@@ -6,9 +6,11 @@ same commands of a baseline commit measured in the same run.
 
 The baseline is the tree of that commit (`git archive`, the repository is not touched) installed into its own venv
 with its own declared dependencies (cached under bench/data; the first run takes a minute of pip). Both CLIs talk to
-one local Neo4j in a temporary SWARMGRAPH_HOME holding the test fixtures. A query's start-up overhead is the
-command's wall time minus the time the query itself takes on an open connection (measured in this process, median
-of the same number of runs). Medians, and the ratio new / old. Results: bench/results/startup.json.
+one local Neo4j in a temporary SWARMGRAPH_HOME holding the test fixtures, reached through NEO4J_URI and
+NEO4J_PASSWORD in their environment (an old CLI cannot read the state file a newer runtime writes). A query's
+start-up overhead is the command's wall time minus the time the query itself takes on an open connection (measured
+in this process, median of the same number of runs). Medians, and the ratio new / old.
+Results: bench/results/startup.json.
 """
 
 from __future__ import annotations
@@ -108,6 +110,12 @@ def main() -> None:
     try:
         with connect(start_local=False) as db:
             load_paths(db, [ROOT / "tests" / "fixtures"], rejects_path=home / "rejects.jsonl")
+        # Both CLIs reach the server through the NEO4J_* environment: the baseline cannot read the state file later
+        # runtimes write, and both then do the same work to connect.
+        from graphdb.settings import local_settings
+
+        local = local_settings(runtime)
+        env |= {"NEO4J_URI": local.uri, "NEO4J_USERNAME": local.username, "NEO4J_PASSWORD": local.password}
         query_s = statistics.median(query_itself(args.runs))
         load = os.getloadavg()[0]
         rows = {"old": measure(old_exe, env, args.runs, query_s), "new": measure(new_exe, env, args.runs, query_s)}

@@ -64,7 +64,8 @@ def load(
     *,
     conn: Connection,
 ) -> None:
-    """Load exports (twarc2, Twitter v1.1, Telegram, research CSVs, swarmgraph inputs) into the graph."""
+    """Load exports (twarc2, Twitter v1.1, Telegram, research CSVs and takedown archives, swarmgraph inputs, evidence
+    files) into the graph."""
     from etl.bulk import bulk_load, check_bulk_target
     from etl.load import load_paths
 

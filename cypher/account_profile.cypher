@@ -6,6 +6,8 @@
 //
 // Amplifies: the accounts whose posts it reposts, quotes, replies to or forwards, or which it mentions. Scores come
 // from the analyses (null until they ran): community, betweenness, articulation_point, coordination_group.
+// suspended: a known suspension time, or a source that says the account was suspended (suspension_evidence names it,
+// e.g. x-io-archive:<campaign> for an account of X's Information Operations archives).
 MATCH (a:Account {uid: $account})
 CALL (a) {
   OPTIONAL MATCH (a)-[:POSTED]->(p:Post)
@@ -49,7 +51,10 @@ WITH a, posts, first_post, last_post, hashtags, links_by_host, amplifies, amplif
      [(a)-[r:COORDINATED_WITH]-(o:Account) | {uid: o.uid, weight: r.weight}] AS coordinated_with
 RETURN a.uid AS account, a.handle AS handle, a.name AS name, a.platform AS platform,
        apoc.coll.sort(apoc.coll.toSet([a.platform] + [s IN same_actor | s.platform])) AS platforms,
-       a.created_at AS created_at, a.suspended_at AS suspended_at, posts, first_post, last_post,
+       a.created_at AS created_at, a.suspended_at AS suspended_at,
+       a.suspended_at IS NOT NULL OR coalesce(a.suspended, false) AS suspended,
+       a.suspension_evidence AS suspension_evidence,
+       posts, first_post, last_post,
        CASE WHEN first_post IS NULL THEN null
             ELSE round(duration.inSeconds(first_post, last_post).seconds / 86400.0, 2) END AS active_days,
        hashtags, links_by_host, amplifies[0..$top] AS amplifies, size(amplifies) = 1 AS single_minded,

@@ -33,15 +33,12 @@ _TELEGRAM_ACCOUNT_SECTIONS = frozenset(
 _STREAM_NOTICES = frozenset({"delete", "limit", "warning", "scrub_geo", "status_withheld", "user_withheld"})
 _QUT_HEADER = ("message_id", "user_id", "username", "repost_id", "reply_id", "message", "timestamp", "urls")
 _ISIS_KAGGLE_HEADER = ("name", "username", "description", "location", "followers", "numberstatuses", "time", "tweets")
+_ISIS_FANBOY_HEADER = ("name", "username", "tweetid", "time", "tweets")
 _ACCOUNT_COLUMNS = frozenset(
     {"uid", "platform", "handle", "name", "created_at", "suspended_at", "same_actor_as", "evidence"}
 )
 # CSV layouts known but not read yet (docs/formats.md, Detection): a precise message beats "unknown format".
-_UNSUPPORTED_CSV = (
-    (("id", "tweet_url", "created_at", "parsed_created_at"), "twarc v1 CSV (json2csv)"),
-    (("id_str", "from_user", "text"), "a TAGS (Google Sheets) Twitter archive"),
-    (("name", "username", "tweetid", "time", "tweets"), 'Kaggle "Tweets targeting ISIS" (IsisFanboy.csv)'),
-)
+_UNSUPPORTED_CSV = ((("id", "tweet_url", "created_at", "parsed_created_at"), "twarc v1 CSV (json2csv)"),)
 
 
 def detect_format(path: Path) -> str:
@@ -200,6 +197,9 @@ def _csv_format(head: bytes) -> str | None:
     columns = set(header)
     if header == _ISIS_KAGGLE_HEADER:
         return "isis-kaggle"
+    twitter_archive = _twitter_archive_format(header, columns)
+    if twitter_archive is not None:
+        return twitter_archive
     if "id" in columns and ("author_id" in columns or "author.id" in columns):
         if "conversation_id" in columns or any(c.startswith("referenced_tweets") for c in columns):
             return "twarc-csv"
@@ -216,6 +216,22 @@ def _csv_format(head: bytes) -> str | None:
             return name
     if {"page name", "facebook id"} & columns or "followers at posting" in columns:
         return "a CrowdTangle export"
+    return None
+
+
+def _twitter_archive_format(header: tuple[str, ...], columns: set[str]) -> str | None:
+    """X's Information Operations archives (tweets or users file), FiveThirtyEight's IRA tweets, TAGS, and Kaggle's
+    "Tweets targeting ISIS"."""
+    if {"tweetid", "userid", "tweet_time"} <= columns or (
+        {"userid", "user_screen_name", "account_creation_date"} <= columns and "tweetid" not in columns
+    ):
+        return "twitter-io"
+    if {"external_author_id", "author", "content", "publish_date"} <= columns:
+        return "fivethirtyeight-ira"
+    if header[:3] == ("id_str", "from_user", "text"):
+        return "tags-archive"
+    if header == _ISIS_FANBOY_HEADER:
+        return "isis-fanboy"
     return None
 
 

@@ -16,6 +16,11 @@ no REPOSTS edge, since the original tweet cannot be identified. Hashtags, @menti
 from the (HTML-unescaped) text. Links cut by the scraper are dropped: one ending in '…' silently, a t.co id shorter
 than 10 characters (cut by '...' or by a row split) with a warning; the '/s/xxxx' tail the scraper appended to many
 t.co links is removed. `followers` and `numberstatuses` (-> `followers`, `posts_count`) are per-row snapshots.
+
+ISIS fanboy (docs/formats.md, isis-fanboy): Kaggle's "Tweets targeting ISIS" (`IsisFanboy.csv`, `AboutIsis.csv`):
+`name, username, tweetid, time, tweets`. Its `tweetid` is a spreadsheet row number, not a tweet id: it is never used
+as one. Posts are keyed like the other Kaggle set (`twitter:kaggle:<h>`, never `twitter:<digits>`), so they cannot
+collide with real tweets and the same tweet in both Kaggle sets is one Post. Links and entities come from the text.
 """
 
 from __future__ import annotations
@@ -45,11 +50,12 @@ from etl.urls import InvalidUrl, url_fragment
 
 QUT_COLUMNS = ("message_id", "user_id", "username", "repost_id", "reply_id", "message", "timestamp", "urls")
 ISIS_KAGGLE_COLUMNS = ("name", "username", "description", "location", "followers", "numberstatuses", "time", "tweets")
+ISIS_FANBOY_COLUMNS = ("name", "username", "tweetid", "time", "tweets")
 
 # Twitter-style entities in free text; `(?<![\w@#])` keeps e-mail addresses and '&#39;' entities out.
 _HASHTAG = re.compile(r"(?<![\w&#])#(\w+)")
 _MENTION = re.compile(r"(?<![\w@])@(\w{1,15})")
-_RETWEET = re.compile(r"^RT @(\w{1,15}):?")
+RETWEET_PREFIX = re.compile(r"^RT @(\w{1,15}):?")
 _TCO = re.compile(r"https?://t\.co/([A-Za-z0-9]*)", re.IGNORECASE)
 _KAGGLE_TIME = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4}) (\d{1,2}):(\d{2})\Z")
 
@@ -124,28 +130,79 @@ def _qut_time(value: str) -> datetime:
         raise ValueError(value) from exc
 
 
-def read_isis_kaggle(path: Path) -> Iterator[ReaderItem]:
-    """Yield one Fragment per row of Kaggle's "How ISIS Uses Twitter" tweets.csv, a Reject per unusable row."""
+def parse_mdy_time(value: str) -> datetime:
+    """`M/D/YYYY H:MM` (no seconds, no zone, no zero padding), as spreadsheets write it, taken as UTC."""
+    match = _KAGGLE_TIME.match(value.strip())
+    if match is None:
+        raise ValueError(f"{value[:40]!r} is not M/D/YYYY H:MM")
+    month, day, year, hour, minute = (int(g) for g in match.groups())
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
+
+
+def _kaggle_rows(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str], datetime] | Reject]:
+    """Rows with all `columns`, a username and an M/D/YYYY H:MM time; a Reject for any other row."""
     file = str(path)
-    for line, row in iter_csv_rows(path):
-        if None in row or any(row.get(c) is None for c in ISIS_KAGGLE_COLUMNS):
-            yield Reject(file, line, f"expected the 8 columns {', '.join(ISIS_KAGGLE_COLUMNS)}", _row_excerpt(row))
+    for item in iter_csv_rows(path):
+        if isinstance(item, Reject):
+            yield item
             continue
-        username, time, text = row["username"].strip(), row["time"].strip(), row["tweets"]
+        line, row = item
+        if None in row or any(row.get(c) is None for c in columns):
+            yield Reject(file, line, f"expected the {len(columns)} columns {', '.join(columns)}", _row_excerpt(row))
+            continue
+        username, time = row["username"].strip(), row["time"].strip()
         if not username or not time:
             yield Reject(file, line, "username and time are required", _row_excerpt(row))
             continue
-        match = _KAGGLE_TIME.match(time)
-        if match is None:
+        if _KAGGLE_TIME.match(time) is None:
             yield Reject(file, line, f"time {time[:40]!r} is not M/D/YYYY H:MM", _row_excerpt(row))
             continue
-        month, day, year, hour, minute = (int(g) for g in match.groups())
         try:
-            created = datetime(year, month, day, hour, minute, tzinfo=UTC)
+            created = parse_mdy_time(time)
         except ValueError:
             yield Reject(file, line, f"time {time!r} is not a valid date", _row_excerpt(row))
             continue
-        yield _kaggle_fragment(row, username, time, text, created)
+        yield line, row, created
+
+
+def read_isis_kaggle(path: Path) -> Iterator[ReaderItem]:
+    """Yield one Fragment per row of Kaggle's "How ISIS Uses Twitter" tweets.csv, a Reject per unusable row."""
+    for item in _kaggle_rows(path, ISIS_KAGGLE_COLUMNS):
+        if isinstance(item, Reject):
+            yield item
+        else:
+            _, row, created = item
+            yield _kaggle_fragment(row, row["username"].strip(), row["time"].strip(), row["tweets"], created)
+
+
+def read_isis_fanboy(path: Path) -> Iterator[ReaderItem]:
+    """Yield one Fragment per row of Kaggle's "Tweets targeting ISIS" CSV, a Reject per unusable row."""
+    for item in _kaggle_rows(path, ISIS_FANBOY_COLUMNS):
+        if isinstance(item, Reject):
+            yield item
+        else:
+            _, row, created = item
+            yield _fanboy_fragment(row, row["username"].strip(), row["time"].strip(), row["tweets"], created)
+
+
+def _fanboy_fragment(row: dict[str, str], username: str, time: str, text: str, created: datetime) -> Fragment:
+    frag = Fragment()
+    handle = username.lstrip("@").lower()
+    author = NodeRef("Account", f"twitter:handle:{handle}")
+    post = NodeRef("Post", f"twitter:kaggle:{stable_hash(username, time, text)}")
+    if "&" in text:
+        text = html.unescape(text)
+    props: dict[str, Any] = {"platform": "twitter", "created_at": created, "text": text}
+    retweet = RETWEET_PREFIX.match(text)
+    if retweet:
+        props["is_retweet"] = True
+        props["retweet_of_handle"] = retweet.group(1).lower()
+    frag.nodes.append(Node("Post", post.key, props))
+    add_account(frag, author.key, {"platform": "twitter", "handle": handle, "name": row["name"].strip() or None})
+    frag.rels.append(Rel("POSTED", author, post))
+    _text_entities(text, "twitter", post, frag)
+    _link(find_urls(text), post, created, frag)
+    return frag
 
 
 def _kaggle_fragment(row: dict[str, str], username: str, time: str, text: str, created: datetime) -> Fragment:
@@ -156,7 +213,7 @@ def _kaggle_fragment(row: dict[str, str], username: str, time: str, text: str, c
     if "&" in text:
         text = html.unescape(text)
     props: dict[str, Any] = {"platform": "twitter", "created_at": created, "text": text}
-    retweet = _RETWEET.match(text)
+    retweet = RETWEET_PREFIX.match(text)
     if retweet:
         props["is_retweet"] = True
         props["retweet_of_handle"] = retweet.group(1).lower()

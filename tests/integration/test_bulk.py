@@ -104,6 +104,23 @@ def test_bulk_load_of_every_evidence_format(bulk_runtime: LocalRuntime, db: Data
         assert _runs(bdb) == _runs(db)
 
 
+TWITTER_ARCHIVES = ["x-io-archive", "fivethirtyeight-ira", "tags-archive", "isis-fanboy"]
+
+
+def test_bulk_load_of_the_twitter_archive_formats(bulk_runtime: LocalRuntime, db: Database, tmp_path: Path) -> None:
+    """X's Information Operations archives, FiveThirtyEight's IRA tweets, TAGS and Kaggle's "Tweets targeting ISIS"
+    (with their rejects): the same graph from both loaders."""
+    paths = [FIXTURES / name for name in TWITTER_ARCHIVES]
+    _wipe(bulk_runtime)
+    online = load_paths(db, paths, rejects_path=tmp_path / "online.jsonl")
+    assert {f.format for f in online.files} == {"twitter-io", "fivethirtyeight-ira", "tags-archive", "isis-fanboy"}
+    bulk = bulk_load(bulk_runtime, paths, rejects_path=tmp_path / "bulk.jsonl", workers=2)
+    with _db(bulk_runtime) as bdb:
+        assert fingerprint(bdb) == fingerprint(db)
+        assert _runs(bdb) == _runs(db)
+    assert (bulk.records, bulk.rejected) == (online.records, online.rejected) and bulk.rejected == 7
+
+
 PLATFORM_EXPORTS = ["gnip", "bluesky", "bluesky-made"]
 # Properties the Activity Streams shape does not carry (docs/formats.md, gnip-activity-streams); Account created_at
 # differs only by the milliseconds Activity Streams adds (checked in tests/unit/test_gnip_reader.py).
