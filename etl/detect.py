@@ -65,6 +65,10 @@ def detect_format(path: Path) -> str:
     if found is None:
         first = head.decode("utf-8", "replace").lstrip().split("\n", 1)[0][:120]
         raise SourceFormatError(f"{path}: no known format matches (tried {_tried()}); it starts: {first!r}")
+    if found == _TWARC2_COUNTS:
+        from etl.readers.twitter_v2 import TWARC2_COUNTS_REFUSAL
+
+        raise SourceFormatError(f"{path}: {TWARC2_COUNTS_REFUSAL}")
     if found not in FORMATS:
         raise SourceFormatError(f"{path}: looks like {found}, which swarmgraph does not read yet ({_tried()})")
     return found
@@ -134,6 +138,9 @@ def _streamed_keys(head: bytes, base: str = "") -> tuple[list[str], list[str]]:
 def _by_keys(key_list: list[str], data_keys: list[str]) -> str | None:
     """A format name; '' for an object that decides nothing (a stream notice, an error-only page); None: unknown."""
     keys = set(key_list)
+    more = _activity_or_atproto_format(keys, set(data_keys))
+    if more is not None:
+        return more
     if "messages" in keys and "type" in keys:
         return "telegram"
     if keys & _TELEGRAM_ACCOUNT_SECTIONS and ("about" in keys or keys & {"chats", "left_chats"}):
@@ -150,6 +157,28 @@ def _by_keys(key_list: list[str], data_keys: list[str]) -> str | None:
         return ""
     if {"page_url", "content"} <= keys:
         return "snapshots"
+    return None
+
+
+_TWARC2_COUNTS = "twarc2-counts"  # recognised only to be refused with its own message
+_GNIP_ACTIVITY_KEYS = frozenset({"verb", "actor", "objectType", "postedTime", "body", "object"})
+_BLUESKY_RESPONSE_KEYS = frozenset({"feed", "posts", "thread"})
+
+
+def _activity_or_atproto_format(keys: set[str], data_keys: set[str]) -> str | None:
+    """Gnip Activity Streams, Bluesky API responses and Jetstream events, and twarc2 counts (docs/formats.md)."""
+    if "data" in keys and "tweet_count" in data_keys:
+        return _TWARC2_COUNTS
+    if "verb" in keys and len(keys & _GNIP_ACTIVITY_KEYS) >= 3:
+        return "gnip-activity-streams"
+    if "results" in keys and keys <= {"results", "next", "requestParameters"}:
+        return "gnip-activity-streams"  # a Gnip search page; its activities are checked by the reader
+    if {"did", "time_us", "kind"} <= keys:
+        return "bluesky-jetstream"
+    if keys & _BLUESKY_RESPONSE_KEYS and keys <= _BLUESKY_RESPONSE_KEYS | {"cursor", "hitsTotal", "threadgate"}:
+        return "bluesky"
+    if {"uri", "cid", "author", "record"} <= keys:
+        return "bluesky"  # one PostView per line
     return None
 
 

@@ -3,7 +3,7 @@
 canonical_url() applies generic rules (https scheme, lower-case IDNA host without www./m./mobile., no default
 port, userinfo or fragment, normalised percent-encoding, dot segments removed, tracking parameters dropped, query
 sorted) and then platform identity rules (YouTube video, archive.org item, Telegram post, Twitter status, Google
-Drive file). identify_url() adds the domain and its platform from etl/data/domains.csv.
+Drive file, Bluesky post). identify_url() adds the domain and its platform from etl/data/domains.csv.
 
 Extending the platform table: add a row `domain,platform,kind` to etl/data/domains.csv. Rows match by suffix, so
 `archive.org` also covers `ia800300.us.archive.org`; a row `name.*` matches `name` under any one- or two-label
@@ -225,6 +225,7 @@ _TG_RESERVED = frozenset({"c", "s", "joinchat", "addstickers", "addemoji", "shar
 _TW_STATUS_RE = re.compile(r"^/(?:i/web|[A-Za-z0-9_]{1,50})/status(?:es)?/(\d{1,25})(?:/(photo|video)/\d+)?/?$")
 _TW_HANDLE_RE = re.compile(r"^/([A-Za-z0-9_]{1,15})/?$")
 _GDRIVE_FILE_RE = re.compile(r"^/file/d/([A-Za-z0-9_-]{10,})")
+_BSKY_PROFILE_RE = re.compile(r"^/profile/([^/]{1,300})(/post/[A-Za-z0-9._~:-]{1,512})?/?$")
 
 # A rule returns the canonical URL for (host, path, query items), or None to keep the generic form.
 SiteRule = Callable[[str, str, list[tuple[str, str | None]]], "str | None"]
@@ -272,6 +273,19 @@ def _google_drive(host: str, path: str, query: list[tuple[str, str | None]]) -> 
     return None
 
 
+def _bluesky(host: str, path: str, query: list[tuple[str, str | None]]) -> str | None:
+    """bsky.app/profile/<handle or DID>[/post/<rkey>]: handles and DIDs lower-cased (both case-insensitive; the
+    record key is not). A handle is not turned into the DID here (that needs the data: etl/readers/bluesky.py)."""
+    match = _BSKY_PROFILE_RE.match(path)
+    if not match:
+        return None
+    actor = unquote(match.group(1)).lower()
+    if not actor or "/" in actor or any(c.isspace() for c in actor):
+        return None
+    safe_actor = _normalise_component(actor, _PATH_SAFE)
+    return f"https://bsky.app/profile/{safe_actor}{match.group(2) or ''}"
+
+
 _SITE_RULES: dict[str, SiteRule] = {
     "youtube.com": _youtube,
     "youtu.be": _youtube,
@@ -280,6 +294,7 @@ _SITE_RULES: dict[str, SiteRule] = {
     "t.me": _telegram,
     "twitter.com": _twitter,
     "drive.google.com": _google_drive,
+    "bsky.app": _bluesky,
 }
 
 

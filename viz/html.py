@@ -37,6 +37,7 @@ Layout = Literal["force", "timeline"]
 PLATFORM_COLOURS = {
     "twitter": "#1f77b4",
     "telegram": "#17becf",
+    "bluesky": "#0085ff",
     "youtube": "#d62728",
     "archive.org": "#8c564b",
     "liveleak": "#ff7f0e",

@@ -140,7 +140,7 @@ def _tweet_item(file: str, line: int, tweet: Any) -> ReaderItem | None:
     if _NOTICES & tweet.keys() and "id_str" not in tweet and "user" not in tweet:
         return None
     if "actor" in tweet and "verb" in tweet:
-        reason = "Gnip Activity Streams format is not supported (only the original v1.1 format)"
+        reason = "a Gnip Activity Streams activity: load the file with --format gnip-activity-streams"
         return Reject(file, line, reason, excerpt(orjson.dumps(tweet)))
     tweet_id = _tweet_id(tweet)
     if tweet_id is None:
@@ -276,3 +276,10 @@ def _v2_media(media: list[dict[str, Any]]) -> list[dict[str, Any]]:
         duration = (item.get("video_info") or {}).get("duration_millis")
         out.append({"type": item.get("type"), "duration_ms": duration})
     return out
+
+
+def v1_tweet_item(file: str, line: int, tweet: Any) -> ReaderItem | None:
+    """One v1.1 tweet object -> its Fragment (or a Reject, or None for a stream notice). Readers of formats that
+    carry the same tweets in another shape (Gnip Activity Streams) translate into v1.1 and call this, so both
+    shapes give the same nodes and relationships."""
+    return _tweet_item(file, line, tweet)

@@ -17,6 +17,7 @@ from typing import Any
 
 import orjson
 
+from etl.errors import SourceFormatError
 from etl.readers.common import excerpt, parse_iso_utc
 from etl.readers.twitter_graph import (
     TweetFacts,
@@ -49,6 +50,20 @@ def looks_like_twarc2(obj: Any) -> bool:
     return isinstance(errors, list) and bool(errors) and isinstance(errors[0], dict) and "title" in errors[0]
 
 
+TWARC2_COUNTS_REFUSAL = (
+    "a twarc2 counts file (`twarc2 counts`): it holds tweet counts per time bucket (data: [{start, end, "
+    "tweet_count}]), not tweets, so there is nothing to load; collect the tweets themselves with `twarc2 search`"
+)
+
+
+def is_twarc2_counts(obj: Any) -> bool:
+    """A page of `twarc2 counts` output: `data` is a list of {start, end, tweet_count} buckets."""
+    if not isinstance(obj, dict) or not isinstance(obj.get("data"), list) or not obj["data"]:
+        return False
+    first = obj["data"][0]
+    return isinstance(first, dict) and "tweet_count" in first and "start" in first
+
+
 def looks_like_twarc2_flat(obj: Any) -> bool:
     """A `twarc2 flatten` line: one v2 tweet (string id, text, author_id or inline author), no `data` envelope."""
     return isinstance(obj, dict) and "data" not in obj and "id_str" not in obj and _is_tweet(obj)
@@ -71,7 +86,11 @@ def read_twarc2_flat(path: Path) -> Iterator[ReaderItem]:
 
 
 def _read(path: Path, expected: str) -> Iterator[ReaderItem]:
-    accepts = lambda obj: looks_like_twarc2(obj) or looks_like_twarc2_flat(obj)  # noqa: E731
+    def accepts(obj: Any) -> bool:
+        if is_twarc2_counts(obj):
+            raise SourceFormatError(f"{path}: {TWARC2_COUNTS_REFUSAL}")
+        return looks_like_twarc2(obj) or looks_like_twarc2_flat(obj)
+
     for item in checked_json_lines(path, accepts, expected):
         if isinstance(item, Reject):
             yield item

@@ -103,3 +103,22 @@ def test_every_evidence_format_is_documented() -> None:
     for heading in ("yt-dlp", "archive.org item metadata", "archive.org search", "YouTube Data API",
                     "Wayback Machine CDX", "Wayback availability API", "WARC / WACZ"):  # fmt: skip
         assert f"\n## {heading}" in formats, heading
+
+
+def test_load_help_names_every_format() -> None:
+    from typer.testing import CliRunner
+
+    from cli.main import app
+    from etl.readers import FORMATS
+
+    result = CliRunner().invoke(app, ["load", "--help"], env={"COLUMNS": "400", "TERMINAL_WIDTH": "400"})
+    assert result.exit_code == 0
+    names = {n.rstrip(".") for n in re.findall(r"[a-z0-9][a-z0-9.-]*", result.output)}
+    assert not set(FORMATS) - names, sorted(set(FORMATS) - names)
+
+
+def test_platform_exports_are_documented_with_a_detection_example() -> None:
+    inputs = (DOCS / "inputs.md").read_text(encoding="utf-8")
+    for name in ("gnip-activity-streams", "bluesky", "bluesky-jetstream"):
+        assert f"(`{name}`)" in inputs, name
+    assert "twarc2 counts" in inputs
