@@ -17,6 +17,7 @@ import ijson
 import orjson
 
 from etl.detect_evidence import is_archive_file, sniff_evidence
+from etl.detect_telegram import is_collector_text_file, telegram_collector_format
 from etl.errors import SourceFormatError
 from etl.readers import FORMATS
 
@@ -59,6 +60,9 @@ def detect_format(path: Path) -> str:
     if b"\x00" in head:
         raise SourceFormatError(f"{path}: a binary file, not JSON or CSV ({_tried()})")
     stripped = head.lstrip()
+    collector = telegram_collector_format(stripped, complete)  # Telethon, 4CAT, TGDataset (etl/detect_telegram.py)
+    if collector is not None:
+        return collector
     if stripped[:1] == b"{":
         found = _json_format(stripped, complete)
     elif stripped[:1] == b"[":
@@ -219,8 +223,10 @@ def is_skipped(path: Path) -> str | None:
     name = path.name.lower()
     if name.startswith("."):
         return "hidden"
-    if path.suffix.lower() not in DATA_SUFFIXES and not is_archive_file(path):
-        return "not a data file (.json, .jsonl, .ndjson, .csv, .warc, .warc.gz, .wacz, .cdx)"
+    suffix = path.suffix.lower()
+    if suffix not in DATA_SUFFIXES and not is_archive_file(path):
+        if suffix != ".txt" or not is_collector_text_file(path):  # a .txt is read only when its content decides
+            return "not a data file (.json, .jsonl, .ndjson, .csv, .warc, .warc.gz, .wacz, .cdx)"
     if name in SKIPPED_NAMES:
         return "an answer key or notes, not data"
     if "rejects" in name:

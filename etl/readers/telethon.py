@@ -127,7 +127,7 @@ def read_4cat_telegram(path: Path) -> Iterator[ReaderItem]:
 
 
 def _shape(path: Path) -> str:
-    """"lines" (one JSON value per line), "dump" ({messages, chats, users}), "array", or "values" (a document, or
+    """ "lines" (one JSON value per line), "dump" ({messages, chats, users}), "array", or "values" (a document, or
     pretty-printed values one after another)."""
     with open_binary(path) as fh:
         lines: list[bytes] = []
@@ -350,9 +350,7 @@ def _post_fragment(msg: dict[str, Any], msg_id: int, chat_key: str, created: dat
         props["restriction_reason"] = reasons
     reactions = msg.get("reactions")
     if isinstance(reactions, dict) and isinstance(reactions.get("results"), list):
-        props["reactions"] = sum(
-            int_or_none(r.get("count")) or 0 for r in reactions["results"] if isinstance(r, dict)
-        )
+        props["reactions"] = sum(int_or_none(r.get("count")) or 0 for r in reactions["results"] if isinstance(r, dict))
     extra_urls = _media(msg.get("media"), props)
     frag.nodes.append(Node("Post", post.key, props))
 
