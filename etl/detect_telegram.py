@@ -5,7 +5,7 @@ or `.json`. Signals (docs/formats.md, Detection):
 * a JSON object per line (or a JSON array, or pretty-printed objects) whose type `"_"` is `Message` or
   `MessageService` -> `telethon`; the same under `_type` -> `4cat-telegram`. 4CAT writes `_type` LAST, so a line
   longer than the sniffed bytes is judged by its other keys: `id`, `peer_id`, `date`, `message` make a Telethon
-  message, and `_chat`, `_sender` or `4CAT_metadata` make it 4CAT's.
+  message, and `_chat`, `_sender`, `4CAT_metadata` or a nested `_type` (`peer_id._type`) make it 4CAT's.
 * one document with `messages` whose first item has a Telethon type, or `messages` beside `chats` and `users`
   (and no Telegram Desktop `type` or `about`) -> `telethon` (telegram-tracker's dumps).
 * one document whose first key is a channel id (digits, possibly marked `-100...`) holding `text_messages`,
@@ -70,12 +70,15 @@ def _streamed_format(head: bytes) -> str | None:
     """The same signals from ijson's events over a prefix (a document, or a line too long to parse whole)."""
     keys: set[str] = set()
     first_key: str | None = None
+    nested_type = False  # `_type` met as a key at any depth: 4CAT's spelling (Telethon's own is `_`)
     array = head[:1] == b"["
     base = "item" if array else ""
     try:
         for count, (prefix, event, value) in enumerate(ijson.parse(io.BytesIO(head), multiple_values=True)):
             if count > _EVENTS:
                 break
+            if event == "map_key" and value == "_type":
+                nested_type = True
             if event == "map_key" and prefix == base:
                 keys.add(value)
                 first_key = value if first_key is None else first_key
@@ -93,7 +96,7 @@ def _streamed_format(head: bytes) -> str | None:
     except ijson.JSONError:
         pass  # the sniffed bytes end mid-document: what was seen is what counts
     if _MESSAGE_KEYS <= keys:
-        return "4cat-telegram" if keys & _4CAT_KEYS or "_type" in keys else "telethon"
+        return "4cat-telegram" if keys & _4CAT_KEYS or nested_type else "telethon"
     return None
 
 

@@ -109,7 +109,12 @@ def _events(fh: BinaryIO, state: _State) -> Iterator[ReaderItem]:
             elif depth == 3 and field_name == "generic_media" and channel is not None:
                 channel.media += 1
             continue
-        if depth == 2 and channel is not None and event in _SCALARS:
+        if depth == 1 and channel is not None and event != "start_map":
+            yield Reject(
+                state.file, state.channels, f"channel #{state.channels} ({channel.raw_key[:40]!r}) is not an object", ""
+            )
+            channel = None
+        elif depth == 2 and channel is not None and event in _SCALARS:
             channel.fields[field_name] = value
         elif depth == 3 and field_name == "text_messages" and channel is not None:
             if event in _OPEN:
@@ -130,7 +135,8 @@ def _events(fh: BinaryIO, state: _State) -> Iterator[ReaderItem]:
 
 def _end_channel(channel: _Channel, state: _State) -> Iterator[ReaderItem]:
     if channel.key is None:
-        yield Reject(state.file, state.messages, f"channel {channel.raw_key[:40]!r}: its key is not a channel id", "")
+        reason = f"channel #{state.channels} ({channel.raw_key[:40]!r}): its key is not a channel id"
+        yield Reject(state.file, state.channels, reason, "")
         return
     fields = channel.fields
     props: dict[str, Any] = {
