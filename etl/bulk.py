@@ -250,18 +250,15 @@ def _import(
     except SwarmgraphError as exc:
         # Leave the server running, as it was; the marker lets the next bulk load replace what is there.
         restart = _restart_after_failure(runtime, say)
-        raise BulkLoadError(
-            f"{exc}\nThe bulk load did not finish; run it again once the cause is fixed.{restart}"
-        ) from exc
+        raise BulkLoadError(f"{exc}\nThe bulk load did not finish; run it again once the cause is fixed.{restart}") \
+            from exc
     clock.lap("import")
     say("Starting the local Neo4j ...")
     try:
         runtime.start(say=say)
     except SwarmgraphError as exc:
-        raise BulkLoadError(
-            f"The import finished but the local Neo4j did not start again: {exc}\nStart it with "
-            "`swarmgraph db start`, then run the bulk load again to finish it."
-        ) from exc
+        raise BulkLoadError(f"The import finished but the local Neo4j did not start again: {exc}\nStart it with "
+                            "`swarmgraph db start`, then run the bulk load again to finish it.") from exc
     clock.lap("start server")
     with _local_db(runtime) as db:
         say("Creating constraints and indexes ...")

@@ -30,6 +30,7 @@ class CsvFile:
     multiline: bool = False  # a value holds a line break (conservative: set for every sheet of a label and bucket)
 
 
+
 _SCALAR_TYPES: dict[type, str] = {str: "string", bool: "boolean", int: "long", float: "double", datetime: "datetime"}
 
 

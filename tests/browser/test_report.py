@@ -261,12 +261,8 @@ def test_a_screenshot_of_every_section(case: Case, open_page: Any) -> None:
 def test_sections_whose_analysis_did_not_run_name_the_command(case: Case, open_page: Any) -> None:
     view = open_page(case.bare)
     bridges = view.page.evaluate("document.getElementById('bridges').textContent")
-    for command in (
-        "swarmgraph analyze bridging",
-        "swarmgraph analyze coordination",
-        "swarmgraph analyze successors",
-        "swarmgraph analyze reports",
-    ):
+    for command in ("swarmgraph analyze bridging", "swarmgraph analyze coordination", "swarmgraph analyze successors",
+                    "swarmgraph analyze reports"):
         assert command in bridges
     summary = view.page.evaluate("document.getElementById('summary').textContent")
     assert "swarmgraph analyze communities" in summary

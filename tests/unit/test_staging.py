@@ -91,10 +91,8 @@ def _spilled_keys(spill: Path, bucket: int, index: int) -> tuple[set[str], set[s
 def test_spills_put_a_key_in_the_same_bucket_whichever_file_it_comes_from(tmp_path: Path) -> None:
     """What the merge relies on: every assertion of a node (or a relationship) is in one bucket, bucket_of's."""
     accounts = [f"twitter:{i}" for i in range(60)]
-    first = _batch(
-        *(Node("Account", a, {"handle": f"h{a}"}) for a in accounts),
-        rels=tuple(Rel("POSTED", NodeRef("Account", a), NodeRef("Post", f"{a}/1")) for a in accounts),
-    )
+    first = _batch(*(Node("Account", a, {"handle": f"h{a}"}) for a in accounts),
+                   rels=tuple(Rel("POSTED", NodeRef("Account", a), NodeRef("Post", f"{a}/1")) for a in accounts))
     second = _batch(*(Node("Account", a, {"name": "n"}) for a in reversed(accounts)))  # fmt: skip
     spill = tmp_path / "spill"
     for index, batch in enumerate([first, second]):
