@@ -16,6 +16,7 @@ from cli.options import connected
 from cli.render import print_load_summary
 from etl.bulk import DEFAULT_CHUNK_ROWS
 from etl.load import DEFAULT_BATCH_SIZE
+from etl.readers import FORMATS
 
 if TYPE_CHECKING:
     from etl.load import LoadSummary
@@ -26,7 +27,10 @@ def load(
     paths: Annotated[
         list[Path], typer.Argument(help="Files or directories (a directory is loaded whole).", exists=True)
     ],
-    fmt: Annotated[str | None, typer.Option("--format", help="Force a format instead of detecting it.")] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", help=f"Force a format instead of detecting it: {', '.join(FORMATS)}."),
+    ] = None,
     batch_size: Annotated[
         int | None,
         typer.Option(
