@@ -24,6 +24,7 @@ number skipped is one warning per file.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -50,6 +51,7 @@ from etl.readers.telegram_common import (
 from etl.readers.telegram_stream import open_json
 from etl.records import Fragment, Node, NodeRef, ReaderItem, Reject
 
+_SNIFF_BYTES = 64 * 1024
 _MESSAGE_TYPES = frozenset({"Message"})
 _SKIPPED_TYPES = frozenset({"MessageService", "MessageEmpty"})
 _PEER_FIELDS = (("channel_id", "channel"), ("chat_id", "chat"), ("user_id", "user"))
@@ -128,42 +130,40 @@ def read_4cat_telegram(path: Path) -> Iterator[ReaderItem]:
 
 def _shape(path: Path) -> str:
     """ "lines" (one JSON value per line), "dump" ({messages, chats, users}), "array", or "values" (a document, or
-    pretty-printed values one after another)."""
+    pretty-printed values one after another), judged from the first 64 KB only: a dump written on one line can be
+    gigabytes long and is never read whole here."""
     with open_binary(path) as fh:
-        lines: list[bytes] = []
-        for raw in fh:
-            if raw.strip():
-                lines.append(raw.lstrip(b"\xef\xbb\xbf").strip())
-                if len(lines) == 2:
-                    break
-    if not lines:
-        return "lines"
-    if lines[0][:1] == b"[":
+        head = fh.read(_SNIFF_BYTES)
+        complete = not fh.read(1)
+    head = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    if head[:1] == b"[":
         return "array"
-    for raw in lines:
+    lines = head.split(b"\n")
+    whole = [line for line in (lines if complete else lines[:-1]) if line.strip()]
+    for raw in whole[:2]:
         try:
             obj = orjson.loads(raw)
         except orjson.JSONDecodeError:
-            continue  # a truncated first line, or a pretty-printed document: try the next / the keys
+            continue  # a broken first line (try the next), or a pretty-printed document
         if isinstance(obj, dict) and "messages" in obj and "_" not in obj and "_type" not in obj:
             return "dump"
         return "lines"
-    return "dump" if _top_keys(path) & {"messages", "chats", "users"} else "values"
+    keys = _top_keys(head)
+    if keys & {"messages", "chats", "users"} and not keys & {"_", "_type", "peer_id"}:
+        return "dump"
+    return "lines" if not whole else "values"  # no whole line in 64 KB: one long JSON line per message
 
 
-def _top_keys(path: Path) -> set[str]:
+def _top_keys(head: bytes) -> set[str]:
     keys: set[str] = set()
     try:
-        with open_json(path) as fh:
-            for prefix, event, value in ijson.parse(fh):
-                if event == "map_key" and prefix == "":
-                    keys.add(value)
-                    if value == "messages":
-                        break
-                elif event == "end_map" and prefix == "":
-                    break
+        for prefix, event, value in ijson.parse(io.BytesIO(head)):
+            if event == "map_key" and prefix == "":
+                keys.add(value)
+            elif event == "end_map" and prefix == "":
+                break
     except ijson.JSONError:
-        pass
+        pass  # the sniffed bytes end mid-document
     return keys
 
 
@@ -179,12 +179,13 @@ def _read_values(path: Path, prefix: str, state: _State) -> Iterator[ReaderItem]
 
 
 def _read_dump(path: Path, state: _State) -> Iterator[ReaderItem]:
-    try:
-        with open_json(path) as fh:
-            for prefix, entity in _dump_entities(fh):
-                _remember(entity, state, "channel" if prefix == "chats.item" else "user")
-    except ijson.JSONError:
-        pass  # the message pass reports where the document breaks
+    for prefix, kind in (("chats.item", "channel"), ("users.item", "user")):  # C-backed passes: fast, flat
+        try:
+            with open_json(path) as fh:
+                for entity in ijson.items(fh, prefix, use_float=True):
+                    _remember(entity, state, kind)
+        except ijson.JSONError:
+            pass  # the message pass reports where the document breaks
     index = 0
     try:
         with open_json(path) as fh:
@@ -193,26 +194,6 @@ def _read_dump(path: Path, state: _State) -> Iterator[ReaderItem]:
                 yield from _message_items(message, index, state)
     except ijson.JSONError as exc:
         yield Reject(state.file, index + 1, f"JSON malformed or truncated after {index} messages: {exc}", "")
-
-
-def _dump_entities(fh: Any) -> Iterator[tuple[str, Any]]:
-    """Each item of the dump's top-level `chats` and `users` arrays, skipping `messages` without building it."""
-    builder: ijson.ObjectBuilder | None = None
-    depth = 0
-    current = ""
-    for prefix, event, value in ijson.parse(fh, use_float=True):
-        if builder is not None:
-            builder.event(event, value)
-            if event in ("start_map", "start_array"):
-                depth += 1
-            elif event in ("end_map", "end_array"):
-                depth -= 1
-                if depth == 0:
-                    yield current, builder.value
-                    builder = None
-        elif prefix in ("chats.item", "users.item") and event == "start_map":
-            builder, depth, current = ijson.ObjectBuilder(), 1, prefix
-            builder.event(event, value)
 
 
 # ------------------------------------------------------------------------------------------------- entities

@@ -458,3 +458,29 @@ def test_tgdataset_refuses_other_documents_quietly(tmp_path: Path, doc: str) -> 
     path.write_text(doc)
     items = list(read_tgdataset(path))
     assert all(isinstance(i, Reject) for i in items)
+
+
+def test_shapes_are_judged_from_the_first_bytes_only(tmp_path: Path) -> None:
+    """A dump written on one line (longer than the 64 KB looked at), pretty-printed messages one after another, and
+    JSON lines whose first line is longer than 64 KB each take their own path."""
+    dump = json.loads((MADE / "tracker_dump.json").read_text())
+    dump["messages"][0]["message"] += " " + "y" * 70_000
+    (tmp_path / "one_line.json").write_text(json.dumps(dump))
+    lines = PATRIOT.read_text().splitlines()
+    pretty = "\n".join(json.dumps(json.loads(line), indent=2) for line in lines[:3])
+    (tmp_path / "pretty.json").write_text(pretty)
+    long_first = json.loads(lines[0])
+    long_first["message"] += " " + "z" * 70_000
+    (tmp_path / "long.jsonl").write_text(json.dumps(long_first) + "\n" + lines[1] + "\n")
+    expected = {
+        "one_line.json": [f"telegram:channel1500000001/{i}" for i in (10, 11, 13, 14)],
+        "pretty.json": ["telegram:channel1799276919/2481", "telegram:channel1799276919/2482",
+                        "telegram:channel1799276919/2483"],
+        "long.jsonl": ["telegram:channel1799276919/2482", "telegram:channel1799276919/2483"],
+    }  # fmt: skip
+    for name, posts in expected.items():
+        assert detect_format(tmp_path / name) == "telethon", name
+        frags, rejects = split(list(read_telethon(tmp_path / name)))
+        assert rejects == [] and sorted(nodes(frags, "Post")) == posts, name
+    one_line, _ = split(list(read_telethon(tmp_path / "one_line.json")))
+    assert nodes(one_line, "Account")["telegram:user7001"].props["name"] == "Anna K"  # from the dump's `users`
