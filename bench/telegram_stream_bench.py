@@ -1,7 +1,8 @@
 """Streaming benchmark of the Telegram collectors' readers: peak memory and throughput on generated multi-GB files.
 
-    python -m bench.telegram_stream_bench                       # the issue's figure: 2 GB files (about 20 minutes)
-    python -m bench.telegram_stream_bench --sizes-mb 200 1000   # two sizes: memory must not grow with the file
+    python -m bench.telegram_stream_bench                       # the issue's figure: 2 GB files (hours when loaded)
+    python -m bench.telegram_stream_bench --sizes-mb 100 400    # two sizes: memory must not grow with the file
+    python -m bench.telegram_stream_bench --sizes-mb 50 300 --link-pool 10000   # links recur: small URL caches
 
 For each size, in a temporary directory deleted afterwards, it writes a Telethon JSON-lines file (messages shaped like
 the BDA-KTS samples: a forward, entities, a link preview, emoji), a TGDataset-shaped file (channels of 20,000
@@ -28,6 +29,7 @@ from typing import Any, TextIO
 
 RESULTS = Path(__file__).parent / "results" / "telegram_stream.json"
 MB = 1 << 20
+LINK_POOL = [0]  # distinct story links (0: a new link in every message); set by --link-pool
 _CHILD = """
 import json, resource, sys, time
 from pathlib import Path
@@ -44,13 +46,19 @@ else:
     for item in FORMATS[reader](path):
         items += 1
         rejects += isinstance(item, Reject)
+from etl.urls import identify_url
 print(json.dumps({"seconds": time.perf_counter() - t0, "items": items, "rejects": rejects,
-                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "url_cache_entries": identify_url.cache_info().currsize}))
 """
 
 
+def _story(i: int) -> int:
+    return i % LINK_POOL[0] if LINK_POOL[0] else i
+
+
 def _telethon_message(i: int) -> dict[str, Any]:
-    text = f"🔥 Breaking #{i % 97}: read https://news.example.org/story/{i} and tell @editor_{i % 13} 🇬🇧"
+    text = f"🔥 Breaking #{i % 97}: read https://news.example.org/story/{_story(i)} and tell @editor_{i % 13} 🇬🇧"
     return {
         "_": "Message", "id": i, "peer_id": {"_": "PeerChannel", "channel_id": 1799276919},
         "date": "2023-06-29 17:35:02.000000", "message": text, "out": False, "post": True, "from_id": None,
@@ -58,11 +66,11 @@ def _telethon_message(i: int) -> dict[str, Any]:
                      "from_id": {"_": "PeerChannel", "channel_id": 1724102370 + i % 50}, "from_name": None,
                      "channel_post": 16000 + i, "post_author": None} if i % 3 == 0 else None,
         "reply_to": {"_": "MessageReplyHeader", "reply_to_msg_id": i - 1} if i % 7 == 0 and i > 1 else None,
-        "media": {"_": "MessageMediaWebPage", "webpage": {"_": "WebPage", "url": f"https://news.example.org/story/{i}",
-                  "display_url": f"news.example.org/story/{i}", "site_name": "News", "title": "A story",
+        "media": {"_": "MessageMediaWebPage", "webpage": {"_": "WebPage", "url": f"https://news.example.org/story/{_story(i)}",
+                  "display_url": f"news.example.org/story/{_story(i)}", "site_name": "News", "title": "A story",
                   "description": "words " * 20}},
         "entities": [{"_": "MessageEntityHashtag", "offset": 12, "length": 1 + len(str(i % 97))},
-                     {"_": "MessageEntityUrl", "offset": 21 + len(str(i % 97)), "length": 31 + len(str(i))}],
+                     {"_": "MessageEntityUrl", "offset": 21 + len(str(i % 97)), "length": 31 + len(str(_story(i)))}],
         "views": 29 + i % 1000, "forwards": i % 5, "replies": {"_": "MessageReplies", "replies": 0},
         "edit_date": None, "post_author": None, "grouped_id": None, "noforwards": False, "restriction_reason": [],
     }  # fmt: skip
@@ -70,7 +78,8 @@ def _telethon_message(i: int) -> dict[str, Any]:
 
 def _tgdataset_message(i: int) -> dict[str, Any]:
     return {
-        "message": f"Breaking {i}: https://news.example.org/story/{i} and www.mirror.example/{i % 71} " + "text " * 30,
+        "message": f"Breaking {i}: https://news.example.org/story/{_story(i)} and www.mirror.example/{i % 71} "
+        + "text " * 30,
         "date": 1650000000.0 + i, "author": None, "is_forwarded": i % 3 == 0,
         "forwarded_from_id": 1000000000 + i % 50 if i % 3 == 0 else None,
         "forwarded_message_date": 1649990000.0 if i % 3 == 0 else None,
@@ -84,7 +93,8 @@ def _desktop_message(i: int) -> dict[str, Any]:
         "forwarded_from": f"Origin {i % 50}" if i % 3 == 0 else None,
         "reply_to_message_id": i - 1 if i % 7 == 0 and i > 1 else None,
         "text": ["🔥 Breaking ", {"type": "hashtag", "text": f"#{i % 97}"}, ": read ",
-                 {"type": "link", "text": f"https://news.example.org/story/{i}"}, f" and tell @editor_{i % 13} 🇬🇧"],
+                 {"type": "link", "text": f"https://news.example.org/story/{_story(i)}"},
+                 f" and tell @editor_{i % 13} 🇬🇧"],
         "text_entities": [{"type": "plain", "text": "🔥 Breaking "}, {"type": "hashtag", "text": f"#{i % 97}"}],
         "photo": "(File not included. Change data exporting settings to download.)", "width": 800, "height": 600,
     }  # fmt: skip
@@ -148,9 +158,10 @@ def _parse(reader: str, path: Path) -> dict[str, Any]:
     return result
 
 
-def run(sizes_mb: list[int], workdir: Path | None) -> dict[str, Any]:
+def run(sizes_mb: list[int], workdir: Path | None, link_pool: int = 0) -> dict[str, Any]:
+    LINK_POOL[0] = link_pool
     report: dict[str, Any] = {"machine": platform.platform(), "cpus": os.cpu_count(), "load_avg": os.getloadavg(),
-                              "sizes": []}  # fmt: skip
+                              "link_pool": link_pool, "sizes": []}  # fmt: skip
     for size_mb in sizes_mb:
         tmp = Path(tempfile.mkdtemp(prefix="tg-stream-", dir=workdir))
         try:
@@ -171,7 +182,8 @@ def run(sizes_mb: list[int], workdir: Path | None) -> dict[str, Any]:
                 result["file_mb"] = round(path.stat().st_size / MB, 1)
                 row["readers"][reader] = result
                 print(f"    {reader:10} {result['mb_per_s']:7.1f} MB/s  peak RSS {result['peak_rss_mb']:7.1f} MB  "
-                      f"({result['seconds']} s, {result['rejects']} rejects)", flush=True)  # fmt: skip
+                      f"({result['seconds']} s, {result['rejects']} rejects, "
+                      f"{result['url_cache_entries']} cached URLs)", flush=True)  # fmt: skip
                 if reader == "telethon":
                     row["readers"]["bytes"] = _parse("bytes", path)
                     print(f"    {'bytes':10} {row['readers']['bytes']['mb_per_s']:7.1f} MB/s", flush=True)
@@ -187,11 +199,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes-mb", type=int, nargs="+", default=[2048], help="file sizes in MiB (default 2048)")
     parser.add_argument("--workdir", type=Path, default=None, help="where the temporary files go (default: $TMPDIR)")
+    parser.add_argument("--link-pool", type=int, default=0,
+                        help="distinct story links the messages share (default 0: a new link in every message, which "
+                        "fills the URL caches of etl/urls.py; e.g. 10000 keeps them small)")  # fmt: skip
     args = parser.parse_args()
-    report = run(args.sizes_mb, args.workdir)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=1) + "\n")
-    print(f"wrote {RESULTS}")
+    report = run(args.sizes_mb, args.workdir, args.link_pool)
+    out = RESULTS if not args.link_pool else RESULTS.with_name(f"telegram_stream_pool{args.link_pool}.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=1) + "\n")
+    print(f"wrote {out}")
 
 
 if __name__ == "__main__":
