@@ -81,7 +81,7 @@ def int_or_none(value: Any, *, signed: bool = False) -> int | None:
         if not digits.isdigit() or not digits.isascii() or len(digits) > 19:
             return None
         value = int(text)
-    if isinstance(value, int) and -(2**63) <= value < 2**63:
+    if isinstance(value, int) and -(2**63) <= value < 2**63 and (signed or value >= 0):
         return value
     return None
 

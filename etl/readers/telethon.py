@@ -357,7 +357,8 @@ def _forward(fwd: dict[str, Any], post: NodeRef, props: dict[str, Any], state: _
     origin = fwd.get("from_id")
     origin_key = _peer_key(origin)
     if isinstance(origin, dict) and origin_key:
-        for entity in origin.get("chats") or []:  # 4CAT resolved the origin into a full channel object
+        resolved = origin.get("chats")
+        for entity in resolved if isinstance(resolved, list) else []:  # 4CAT resolved it into a full channel
             if isinstance(entity, dict) and f"channel{int_or_none(entity.get('id'))}" == origin_key:
                 _remember(entity, state, "channel")
     name = str_or_none(fwd.get("from_name"))

@@ -404,7 +404,10 @@ _KEYS = st.sampled_from(
      "media", "views", "forwards", "replies", "grouped_id", "noforwards", "restriction_reason", "reactions",
      "reply_markup", "edit_date", "_chat", "_sender"]
 )  # fmt: skip
-_PEERS = st.fixed_dictionaries({"_": st.sampled_from(["PeerChannel", "PeerUser", "X"]), "channel_id": _JSON})
+_PEERS = st.fixed_dictionaries(
+    {"_": st.sampled_from(["PeerChannel", "PeerUser", "X"]), "channel_id": _JSON},
+    optional={"chats": _JSON, "from_id": _JSON, "user_id": _JSON, "channel_post": _JSON, "webpage": _JSON},
+)
 _PLAIN = (str, int, float, bool, datetime)
 
 
