@@ -239,7 +239,8 @@ def is_skipped(path: Path) -> str | None:
 def iter_source_files(paths: Iterable[Path]) -> Iterator[Path]:
     """Files to load, in order. A file given by name is always read; a directory is walked recursively in sorted
     order, skipping hidden files and folders, files that are not .json/.jsonl/.ndjson/.csv or web archives and CDX
-    answers (etl/detect_evidence.is_archive_file) (media, HTML, notes),
+    answers (etl/detect_evidence.is_archive_file) or `.txt` files holding a Telegram collector's dump
+    (etl/detect_telegram.is_collector_text_file) (media, HTML, notes),
     ground_truth.json, rejects files, and manifest*/readme*/licence* files (see is_skipped). A file is read once
     however often it is named."""
     seen: set[Path] = set()
