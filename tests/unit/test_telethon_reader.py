@@ -487,3 +487,32 @@ def test_shapes_are_judged_from_the_first_bytes_only(tmp_path: Path) -> None:
         assert rejects == [] and sorted(nodes(frags, "Post")) == posts, name
     one_line, _ = split(list(read_telethon(tmp_path / "one_line.json")))
     assert nodes(one_line, "Account")["telegram:user7001"].props["name"] == "Anna K"  # from the dump's `users`
+
+
+def _peak(items: Any) -> tuple[int, int]:
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        posts = sum(1 for item in items if isinstance(item, Fragment) and any(n.label == "Post" for n in item.nodes))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return posts, peak
+
+
+def test_memory_stays_flat_on_large_dumps_and_datasets(tmp_path: Path) -> None:
+    """The same link in every message (the URL caches stay small): what grows with the file is the reader's own."""
+    count = 4000
+    msg = {"_": "Message", "peer_id": {"_": "PeerChannel", "channel_id": 7}, "date": "2023-05-29T04:13:27+00:00",
+           "message": "#release mirror https://example.org/x " + "pad " * 40, "post": True}  # fmt: skip
+    dump = tmp_path / "dump.json"
+    dump.write_text(json.dumps({"messages": [{**msg, "id": i} for i in range(1, count + 1)], "chats": [], "users": []}))
+    tg = tmp_path / "tg.json"
+    text = {"message": "mirror https://example.org/x " + "pad " * 40, "date": 1685315607.0, "is_forwarded": False}
+    tg.write_text(json.dumps({"7": {"title": "Beacon", "text_messages": {str(i): text for i in range(1, count + 1)}}}))
+    assert dump.stat().st_size > 900_000 and tg.stat().st_size > 900_000
+    for path, reader in ((dump, read_telethon), (tg, read_tgdataset)):
+        posts, peak = _peak(reader(path))
+        assert posts == count
+        assert peak < 1_500_000, path.name  # json.load peaks at 5.1 MB (dump) and 3.2 MB (tg); these readers ~0.5 MB
