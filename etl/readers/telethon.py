@@ -318,7 +318,7 @@ def _post_fragment(msg: dict[str, Any], msg_id: int, chat_key: str, created: dat
         "text": text,
         "edited_at": _time(msg.get("edit_date")),
         "author_signature": str_or_none(msg.get("post_author")),
-        "views": int_or_none(msg.get("views")),
+        "view_count": int_or_none(msg.get("views")),
         "forward_count": int_or_none(msg.get("forwards")),
         "grouped_id": int_or_none(msg.get("grouped_id"), signed=True),
         "noforwards": msg.get("noforwards") if isinstance(msg.get("noforwards"), bool) else None,

@@ -59,7 +59,7 @@ def test_real_channel_dump_posts_forwards_and_albums() -> None:
     # "2023-06-29 17:35:02.000000" is naive: Telethon's datetimes are UTC
     assert first.props["created_at"] == datetime(2023, 6, 29, 17, 35, 2, tzinfo=UTC)
     assert first.props["edited_at"] == datetime(2023, 6, 29, 17, 35, 5, tzinfo=UTC)
-    assert first.props["views"] == 29 and first.props["forward_count"] == 0 and first.props["reply_count"] == 0
+    assert first.props["view_count"] == 29 and first.props["forward_count"] == 0 and first.props["reply_count"] == 0
     # every post is a channel post (`post: true`, `from_id: null`): the channel posted it
     assert {s for s, _ in rels(frags, "POSTED") if s == "telegram:channel1799276919"} == {"telegram:channel1799276919"}
     assert len([1 for s, _ in rels(frags, "POSTED") if s == "telegram:channel1799276919"]) == 20
@@ -103,7 +103,7 @@ def test_real_2025_layer_reactions_and_photos() -> None:
                              "telegram:channel1488156064/3187"]  # fmt: skip
     post = posts["telegram:channel1488156064/3187"]
     assert post.props["reactions"] == 18 + 9 + 5 + 2 + 1
-    assert post.props["views"] == 12068 and post.props["forward_count"] == 21
+    assert post.props["view_count"] == 12068 and post.props["forward_count"] == 21
     assert post.props["media_type"] == "photo" and post.props["media_included"] is False
     assert ("telegram:channel1488156064/3187", "https://bloom.bg/4mXJXQH") in rels(frags, "LINKS_TO")
     assert not any(
@@ -143,7 +143,7 @@ def test_tracker_dump_names_senders_replies_and_restrictions() -> None:
     fwd = posts["telegram:channel1500000001/13"]
     assert fwd.props["forwarded_from_name"] == "Origin News"
     assert fwd.props["forwarded_from_date"] == datetime(2024, 2, 28, 8, 0, tzinfo=UTC)
-    assert fwd.props["reply_count"] == 2 and fwd.props["views"] == 120
+    assert fwd.props["reply_count"] == 2 and fwd.props["view_count"] == 120
     links13 = {u for p, u in rels(frags, "LINKS_TO") if p.endswith("/13")}
     assert links13 == {"https://source.example.net/x", "https://news.example.com/story"}
     hidden = posts["telegram:channel1500000001/14"]
@@ -242,7 +242,7 @@ MESSAGES: list[tuple[int, int, int, str, list[Any], int | None, tuple[int | None
 ]  # fmt: skip
 _TELETHON_ENTITY = {"link": "MessageEntityUrl", "text_link": "MessageEntityTextUrl", "hashtag": "MessageEntityHashtag",
                     "mention": "MessageEntityMention", "mention_name": "MessageEntityMentionName"}  # fmt: skip
-TELETHON_ONLY = {"views", "forward_count", "reply_count", "grouped_id", "noforwards", "restriction_reason",
+TELETHON_ONLY = {"view_count", "forward_count", "reply_count", "grouped_id", "noforwards", "restriction_reason",
                  "forwarded_from_date"}  # fmt: skip
 
 
