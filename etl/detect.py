@@ -18,6 +18,7 @@ import orjson
 
 from etl.containers import is_archive_name, list_members
 from etl.detect_evidence import content_name, is_archive_file, sniff_evidence
+from etl.detect_telegram import is_collector_text_file, telegram_collector_format
 from etl.errors import SourceFormatError
 from etl.readers import FORMATS
 from etl.readers.common import read_head, source_id
@@ -56,6 +57,9 @@ def detect_format(path: Path) -> str:
     if b"\x00" in head:
         raise SourceFormatError(f"{path}: a binary file, not JSON or CSV ({_tried()})")
     stripped = head.lstrip()
+    collector = telegram_collector_format(stripped, complete)  # Telethon, 4CAT, TGDataset (etl/detect_telegram.py)
+    if collector is not None:
+        return collector
     if stripped[:1] == b"{":
         found = _json_format(stripped, complete)
     elif stripped[:1] == b"[":
@@ -267,8 +271,11 @@ def is_skipped(path: Path) -> str | None:
         return "hidden"
     if is_archive_name(name):
         return None
-    if Path(name).suffix not in DATA_SUFFIXES and not is_archive_file(path):
-        return "not a data file (.json, .jsonl, .ndjson, .csv, .warc, .warc.gz, .wacz, .cdx; compressed or archived)"
+    suffix = Path(name).suffix
+    if suffix not in DATA_SUFFIXES and not is_archive_file(path):
+        if suffix != ".txt" or not is_collector_text_file(path):  # a .txt is read only when its content decides
+            return ("not a data file (.json, .jsonl, .ndjson, .csv, .warc, .warc.gz, .wacz, .cdx, a Telegram "
+                    "collector's .txt; compressed or archived)")
     if name in SKIPPED_NAMES:
         return "an answer key or notes, not data"
     if "rejects" in name:
@@ -281,7 +288,8 @@ def is_skipped(path: Path) -> str | None:
 def iter_source_files(paths: Iterable[Path]) -> Iterator[Path]:
     """Files to load, in order. A file given by name is always read; a directory is walked recursively in sorted
     order, skipping hidden files and folders, files that are not .json/.jsonl/.ndjson/.csv or web archives and CDX
-    answers (etl/detect_evidence.is_archive_file) (media, HTML, notes),
+    answers (etl/detect_evidence.is_archive_file) or `.txt` files holding a Telegram collector's dump
+    (etl/detect_telegram.is_collector_text_file) (media, HTML, notes),
     ground_truth.json, rejects files, and manifest*/readme*/licence* files (see is_skipped). An archive (given or met)
     is listed like a directory, member by member (etl/containers.py; limits checked, nothing unpacked); an archive
     inside an archive is not opened. A file is read once however often it is named."""

@@ -41,7 +41,6 @@ array (index + 1): a streamed JSON document has no cheap physical line numbers. 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
@@ -49,9 +48,9 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
-import orjson
-
-from etl.readers.common import add_account, excerpt, find_urls, normalise_tag, utc_from_timestamp
+from etl.readers.common import add_account, utc_from_timestamp
+from etl.readers.telegram_common import PLATFORM, add_forward, add_poster, add_reply, add_text_entities, name_uid
+from etl.readers.telegram_common import dump as _dump
 from etl.readers.telegram_stream import (
     JSONError,
     iter_chat_events,
@@ -59,10 +58,8 @@ from etl.readers.telegram_stream import (
     open_json,
     single_chat_header,
 )
-from etl.records import Fragment, Node, NodeRef, ReaderItem, Reject, Rel
-from etl.urls import InvalidUrl, url_fragment
+from etl.records import Fragment, Node, NodeRef, ReaderItem, Reject
 
-PLATFORM = "telegram"
 DEFAULT_ASSUME_TZ: tzinfo = UTC
 _CHANNEL_OFFSET = 1 << 33  # tdesktop's internal PeerId offset for channels in v2.4.1-v2.7.1 exports
 
@@ -79,15 +76,6 @@ _CHAT_KIND = {
 }
 _BROADCAST = frozenset({"public_channel", "private_channel"})
 _PEER_KEY = re.compile(r"(?:user|chat|channel)\d+\Z")
-# Entity types whose text is kept on the post as a list property (contact points and fundraising traces).
-_LISTED_ENTITIES = {
-    "email": "emails",
-    "phone": "phones",
-    "bank_card": "bank_cards",
-    "bot_command": "bot_commands",
-    "cashtag": "cashtags",
-}
-_URL_ENTITIES = frozenset({"link", "text_link"})
 
 
 @dataclass
@@ -264,15 +252,10 @@ def _post_fragment(msg: dict[str, Any], msg_id: int, created: datetime, chat: _C
     frag.nodes.append(Node("Post", post.key, props))
 
     poster = chat.uid if chat.broadcast else _sender_uid(msg)
-    if poster is not None:
-        if poster != chat.uid:
-            add_account(frag, poster, {"platform": PLATFORM, "name": _str(msg.get("from"))})
-        frag.rels.append(Rel("POSTED", NodeRef("Account", poster), post))
-    if poster != chat.uid:
-        frag.rels.append(Rel("IN_CHAT", post, NodeRef("Account", chat.uid)))
+    add_poster(frag, post, poster, chat.uid, {"platform": PLATFORM, "name": _str(msg.get("from"))})
     _reply(msg, chat, post, frag)
     _forward(msg, post, props, frag)
-    _entities(parts, msg, post, props, created, frag)
+    add_text_entities(parts, _button_urls(msg.get("inline_bot_buttons")), post, props, created, frag)
     return frag
 
 
@@ -281,38 +264,28 @@ def _sender_uid(msg: dict[str, Any]) -> str | None:
     if key is not None:
         return f"{PLATFORM}:{key}"
     name = _str(msg.get("from"))
-    return _name_uid(name) if name and name.strip() else None
+    return name_uid(name) if name and name.strip() else None
 
 
 def _reply(msg: dict[str, Any], chat: _Chat, post: NodeRef, frag: Fragment) -> None:
     reply_id = _int_or_none(msg.get("reply_to_message_id"))
     if reply_id is None:
         return
-    chat_key = _peer_key(msg.get("reply_to_peer_id")) or chat.key
-    target = Node("Post", f"{PLATFORM}:{chat_key}/{reply_id}", {"platform": PLATFORM}, placeholder=True)
-    frag.nodes.append(target)
-    frag.rels.append(Rel("REPLIES_TO", post, target.ref))
+    add_reply(frag, post, _peer_key(msg.get("reply_to_peer_id")) or chat.key, reply_id)
 
 
 def _forward(msg: dict[str, Any], post: NodeRef, props: dict[str, Any], frag: Fragment) -> None:
     if "forwarded_from" not in msg and "forwarded_from_id" not in msg and "saved_from" not in msg:
         return
     name = _str(msg.get("forwarded_from")) or _str(msg.get("saved_from"))
-    props["is_forward"] = True
-    props["forwarded_from_name"] = name
-    key = _peer_key(msg.get("forwarded_from_id"))
-    uid = f"{PLATFORM}:{key}" if key else (_name_uid(name) if name and name.strip() else None)
-    if uid is None:
-        return  # `forwarded_from: null`: a deleted or hidden origin, nothing to point at
-    add_account(frag, uid, {"platform": PLATFORM, "name": name}, placeholder=True)
-    origin_id = _int_or_none(msg.get("forwarded_from_message_id"))
-    if key and origin_id is not None:
-        origin = Node("Post", f"{PLATFORM}:{key}/{origin_id}", {"platform": PLATFORM}, placeholder=True)
-        frag.nodes.append(origin)
-        frag.rels.append(Rel("POSTED", NodeRef("Account", uid), origin.ref))
-        frag.rels.append(Rel("FORWARDS", post, origin.ref))
-    else:
-        frag.rels.append(Rel("FORWARDED_FROM", post, NodeRef("Account", uid)))
+    add_forward(
+        frag,
+        post,
+        props,
+        name=name,
+        origin_key=_peer_key(msg.get("forwarded_from_id")),
+        origin_message_id=_int_or_none(msg.get("forwarded_from_message_id")),
+    )
 
 
 def _flatten_text(msg: dict[str, Any]) -> tuple[str, list[Any]]:
@@ -326,69 +299,6 @@ def _flatten_text(msg: dict[str, Any]) -> tuple[str, list[Any]]:
         return "", []
     pieces = [p if isinstance(p, str) else str(p.get("text", "")) for p in text if isinstance(p, str | dict)]
     return "".join(pieces), text
-
-
-def _entities(
-    parts: list[Any], msg: dict[str, Any], post: NodeRef, props: dict[str, Any], seen: datetime, frag: Fragment
-) -> None:
-    """TAGS, MENTIONS and LINKS_TO from the text's entities; contact and payment entities as post list props."""
-    urls: list[str] = []
-    tags: set[str] = set()
-    mentions: dict[str, str | None] = {}
-    for part in parts:
-        if isinstance(part, str):
-            urls.extend(find_urls(part))
-            continue
-        if not isinstance(part, dict):
-            continue
-        etype, etext = part.get("type"), str(part.get("text", ""))
-        if etype == "link":
-            urls.append(etext)
-        elif etype == "text_link":
-            if part.get("href"):
-                urls.append(str(part["href"]))
-        elif etype == "hashtag":
-            tag = normalise_tag(etext)
-            if tag:
-                tags.add(tag)
-        elif etype == "mention":
-            handle = etext.lstrip("@").lower()
-            if handle:
-                mentions.setdefault(f"{PLATFORM}:handle:{handle}", None)
-        elif etype == "mention_name":
-            user_id = _int_or_none(part.get("user_id"))
-            if user_id is not None:
-                mentions[f"{PLATFORM}:user{user_id}"] = etext or None
-        elif etype in _LISTED_ENTITIES:
-            props.setdefault(_LISTED_ENTITIES[etype], []).append(etext)
-        elif etext and etype not in _URL_ENTITIES:
-            urls.extend(find_urls(etext))  # formatting runs (bold, code, ...) can hold plain URLs
-    urls.extend(_button_urls(msg.get("inline_bot_buttons")))
-    for tag in sorted(tags):
-        frag.rels.append(Rel("TAGS", post, NodeRef("Hashtag", tag)))
-    for uid, name in mentions.items():
-        account_props: dict[str, Any] = {"platform": PLATFORM, "name": name}
-        if uid.startswith(f"{PLATFORM}:handle:"):
-            account_props["handle"] = uid.rsplit(":", 1)[1]
-        add_account(frag, uid, account_props, placeholder=True)
-        frag.rels.append(Rel("MENTIONS", post, NodeRef("Account", uid)))
-    _link_urls(urls, post, seen, frag)
-
-
-def _link_urls(urls: list[str], post: NodeRef, seen: datetime, frag: Fragment) -> None:
-    linked: set[NodeRef] = set()
-    for raw in dict.fromkeys(u.strip() for u in urls if u and u.strip()):
-        try:
-            nodes, rels, ref = url_fragment(raw, seen_at=seen)
-        except InvalidUrl as exc:
-            frag.warnings.append(f"{post.key}: URL skipped: {exc}")
-            continue
-        if ref in linked:
-            continue
-        linked.add(ref)
-        frag.nodes.extend(nodes)
-        frag.rels.extend(rels)
-        frag.rels.append(Rel("LINKS_TO", post, ref))
 
 
 def _button_urls(rows: Any) -> list[str]:
@@ -465,11 +375,6 @@ def _peer_key(value: Any) -> str | None:
     return None
 
 
-def _name_uid(name: str) -> str:
-    folded = " ".join(unicodedata.normalize("NFKC", name).casefold().split())
-    return f"{PLATFORM}:name:{folded}"
-
-
 def _str(value: Any) -> str | None:
     """A string field, or None when the export (or a hand edit) put something else there."""
     return value if isinstance(value, str) else None
@@ -491,10 +396,3 @@ def _as_tz(value: tzinfo | str | None) -> tzinfo:
     if value is None:
         return DEFAULT_ASSUME_TZ
     return ZoneInfo(value) if isinstance(value, str) else value
-
-
-def _dump(value: Any) -> str:
-    try:
-        return excerpt(orjson.dumps(value, default=str))
-    except TypeError:
-        return excerpt(repr(value))

@@ -223,6 +223,25 @@ def test_an_interrupted_bulk_load_can_simply_be_run_again(bulk_runtime: LocalRun
         assert fingerprint(bdb) == fingerprint(db)
 
 
+
+def test_bulk_and_online_agree_on_the_telegram_collectors(bulk_runtime: LocalRuntime, db: Database,
+                                                          tmp_path: Path) -> None:  # fmt: skip
+    """Telethon JSON lines (.txt), a telegram-tracker dump, a JSON array, 4CAT NDJSON and TGDataset, beside Desktop
+    exports of overlapping channels: one graph whichever loader builds it."""
+    paths = [FIXTURES / "telethon", FIXTURES / "telethon-made", FIXTURES / "telegram-edge"]
+    _wipe(bulk_runtime)
+    online = load_paths(db, paths, rejects_path=tmp_path / "o.jsonl")
+    bulk = bulk_load(bulk_runtime, paths, rejects_path=tmp_path / "b.jsonl")
+    with _db(bulk_runtime) as bdb:
+        assert fingerprint(bdb) == fingerprint(db)
+        assert count_graph(bdb) == count_graph(db)
+        _, formats = bdb.read("MATCH (r:LoadRun) RETURN r.format AS f, count(*) AS n ORDER BY f")
+        _, forwards = bdb.read("MATCH (:Post)-[r:FORWARDS]->(:Post) RETURN count(r) AS n")
+    assert {row["f"]: row["n"] for row in formats} == {"4cat-telegram": 1, "telegram": 3, "telethon": 4,
+                                                        "tgdataset": 1}  # fmt: skip
+    assert (bulk.records, bulk.rejected) == (online.records, online.rejected)
+    assert forwards[0]["n"] >= 16 + 1 + 1  # the BDA-KTS channel's 16, the dump's and 4CAT's
+
 def _odd_rows() -> tuple[list[tuple], list[tuple]]:
     hostile = 'quote " and "" twice, comma, semicolon; newline\nCRLF\r\nunit sep? no. tab\t back\\slash 🙂 "'
     nodes = [

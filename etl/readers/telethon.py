@@ -1,0 +1,500 @@
+"""Telethon messages -> Fragments: `Message.to_dict()` / `to_json()` output, telegram-tracker dumps and 4CAT NDJSON.
+
+Shapes (all streamed: memory stays flat however large the file; docs/formats.md, telethon):
+* JSON lines, one message per line (custom scripts, BDA-KTS collectors; often named `.txt`): line numbers are real.
+* A JSON array of messages, or whole messages pretty-printed one after another: positions are the value's index + 1.
+* A dump `{"messages": [...], "chats": [...], "users": [...]}` (telegram-tracker): the `chats` and `users` entities
+  (names, usernames, channel or group) are read in a first pass, the messages in a second.
+* 4CAT's Telegram NDJSON (`4cat-telegram`): the same messages with the type under `_type` instead of `"_"`, times
+  as float Unix seconds, `_chat` / `_sender` entities added, and peers sometimes "resolved" into full entity objects
+  that keep their `channel_id` / `user_id`.
+
+Identity is Telegram Desktop's (etl/readers/telegram_common.py): the chat's peer key from `peer_id`
+(`PeerChannel.channel_id` -> `channel<id>`, `PeerChat.chat_id` -> `chat<id>`, `PeerUser.user_id` -> `user<id>`; ids
+are bare, and a marked `-100<id>` met in a collector's own field is undone), post uid `telegram:<peer key>/<id>`. So a
+Desktop export and a Telethon dump of one channel give the same Posts, Accounts and edges.
+
+Poster: the chat itself for a channel post (`post: true`) or a message without `from_id`; else the `from_id` peer
+(a user, or a channel posting in a group). FORWARDS when `fwd_from` names the origin chat and `channel_post`, else
+FORWARDED_FROM the origin Account (`from_id`) or the display name (`from_name`: a user hiding their account).
+Entities are sliced by UTF-16 code units, as Telegram counts them, into Desktop-style parts, so hashtags, mentions
+and links come out exactly as from a Desktop export. `MessageService` (joins, pins, title edits) is not a post: the
+number skipped is one warning per file.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import ijson
+import orjson
+
+from etl.readers.common import add_account, iter_json_lines, open_binary, utc_from_timestamp
+from etl.readers.telegram_common import (
+    PLATFORM,
+    account_uid,
+    add_forward,
+    add_poster,
+    add_reply,
+    add_text_entities,
+    dump,
+    int_or_none,
+    marked_peer_key,
+    post_uid,
+    str_or_none,
+)
+from etl.readers.telegram_stream import open_json
+from etl.records import Fragment, Node, NodeRef, ReaderItem, Reject
+
+_SNIFF_BYTES = 64 * 1024
+_MESSAGE_TYPES = frozenset({"Message"})
+_SKIPPED_TYPES = frozenset({"MessageService", "MessageEmpty"})
+_PEER_FIELDS = (("channel_id", "channel"), ("chat_id", "chat"), ("user_id", "user"))
+_PEER_TYPES = {
+    "PeerChannel": "channel",
+    "InputPeerChannel": "channel",
+    "PeerChat": "chat",
+    "InputPeerChat": "chat",
+    "PeerUser": "user",
+    "InputPeerUser": "user",
+}
+# Telethon entity class -> Telegram Desktop's entity type (the shared entity code speaks Desktop's names).
+_ENTITY_TYPES = {
+    "MessageEntityUrl": "link",
+    "MessageEntityTextUrl": "text_link",
+    "MessageEntityHashtag": "hashtag",
+    "MessageEntityMention": "mention",
+    "MessageEntityMentionName": "mention_name",
+    "InputMessageEntityMentionName": "mention_name",
+    "MessageEntityEmail": "email",
+    "MessageEntityPhone": "phone",
+    "MessageEntityBankCard": "bank_card",
+    "MessageEntityBotCommand": "bot_command",
+    "MessageEntityCashtag": "cashtag",
+}
+_DOCUMENT_KINDS = (  # (attribute class, flag that must be true or "", Desktop's media_type)
+    ("DocumentAttributeSticker", "", "sticker"),
+    ("DocumentAttributeAnimated", "", "animation"),
+    ("DocumentAttributeVideo", "round_message", "video_message"),
+    ("DocumentAttributeVideo", "", "video_file"),
+    ("DocumentAttributeAudio", "voice", "voice_message"),
+    ("DocumentAttributeAudio", "", "audio_file"),
+)
+_OTHER_MEDIA = {
+    "MessageMediaPoll": "poll",
+    "MessageMediaGeo": "location",
+    "MessageMediaGeoLive": "location",
+    "MessageMediaVenue": "location",
+    "MessageMediaContact": "contact",
+}
+
+
+@dataclass
+class _State:
+    file: str
+    unit: str = "line"  # how Reject lines count: physical lines (JSON lines) or positions (a document)
+    entities: dict[str, dict[str, Any]] = field(default_factory=dict)  # peer key -> entity facts (dump, 4CAT)
+    announced: set[str] = field(default_factory=set)  # chats whose Account was yielded
+    skipped: dict[str, int] = field(default_factory=dict)
+
+
+def read_telethon(path: Path) -> Iterator[ReaderItem]:
+    """Yield a Fragment per chat (its Account, once) and per message, a Reject per unusable record."""
+    state = _State(str(path))
+    shape = _shape(path)
+    state.unit = "line" if shape == "lines" else "position"
+    if shape == "lines":
+        for item in iter_json_lines(path):
+            if isinstance(item, Reject):
+                yield item
+            else:
+                yield from _message_items(item[1], item[0], state)
+    elif shape == "dump":
+        yield from _read_dump(path, state)
+    else:
+        yield from _read_values(path, "item" if shape == "array" else "", state)
+    if state.skipped:
+        counts = ", ".join(f"{n} {kind}" for kind, n in sorted(state.skipped.items()))
+        yield Fragment(warnings=[f"{state.file}: skipped non-post messages ({counts})"])
+
+
+def read_4cat_telegram(path: Path) -> Iterator[ReaderItem]:
+    """4CAT's Telegram NDJSON: the Telethon reader reads both spellings of the type (`"_"` and `_type`)."""
+    return read_telethon(path)
+
+
+def _shape(path: Path) -> str:
+    """ "lines" (one JSON value per line), "dump" ({messages, chats, users}), "array", or "values" (a document, or
+    pretty-printed values one after another), judged from the first 64 KB only: a dump written on one line can be
+    gigabytes long and is never read whole here."""
+    with open_binary(path) as fh:
+        head = fh.read(_SNIFF_BYTES)
+        complete = not fh.read(1)
+    head = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    if head[:1] == b"[":
+        return "array"
+    lines = head.split(b"\n")
+    whole = [line for line in (lines if complete else lines[:-1]) if line.strip()]
+    for raw in whole[:2]:
+        try:
+            obj = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            continue  # a broken first line (try the next), or a pretty-printed document
+        if isinstance(obj, dict) and "messages" in obj and "_" not in obj and "_type" not in obj:
+            return "dump"
+        return "lines"
+    keys = _top_keys(head)
+    if keys & {"messages", "chats", "users"} and not keys & {"_", "_type", "peer_id"}:
+        return "dump"
+    return "lines" if not whole else "values"  # no whole line in 64 KB: one long JSON line per message
+
+
+def _top_keys(head: bytes) -> set[str]:
+    keys: set[str] = set()
+    try:
+        for prefix, event, value in ijson.parse(io.BytesIO(head)):
+            if event == "map_key" and prefix == "":
+                keys.add(value)
+            elif event == "end_map" and prefix == "":
+                break
+    except ijson.JSONError:
+        pass  # the sniffed bytes end mid-document
+    return keys
+
+
+def _read_values(path: Path, prefix: str, state: _State) -> Iterator[ReaderItem]:
+    index = 0
+    try:
+        with open_json(path) as fh:
+            for value in ijson.items(fh, prefix, multiple_values=True, use_float=True):
+                index += 1
+                yield from _message_items(value, index, state)
+    except ijson.JSONError as exc:
+        yield Reject(state.file, index + 1, f"JSON malformed or truncated after {index} messages: {exc}", "")
+
+
+def _read_dump(path: Path, state: _State) -> Iterator[ReaderItem]:
+    for prefix, kind in (("chats.item", "channel"), ("users.item", "user")):  # C-backed passes: fast, flat
+        try:
+            with open_json(path) as fh:
+                for entity in ijson.items(fh, prefix, use_float=True):
+                    _remember(entity, state, kind)
+        except ijson.JSONError:
+            pass  # the message pass reports where the document breaks
+    index = 0
+    try:
+        with open_json(path) as fh:
+            for message in ijson.items(fh, "messages.item", use_float=True):
+                index += 1
+                yield from _message_items(message, index, state)
+    except ijson.JSONError as exc:
+        yield Reject(state.file, index + 1, f"JSON malformed or truncated after {index} messages: {exc}", "")
+
+
+# ------------------------------------------------------------------------------------------------- entities
+
+
+def _remember(entity: Any, state: _State, default_kind: str) -> str | None:
+    """Keep a chat's or user's facts (dump `chats`/`users`, 4CAT `_chat`/`_sender`) by peer key; return the key."""
+    if not isinstance(entity, dict):
+        return None
+    etype = _type(entity)
+    if etype.startswith("User") or "first_name" in entity or "bot" in entity:
+        kind = "user"
+    elif etype.startswith("Channel") or "broadcast" in entity or "megagroup" in entity:
+        kind = "channel"
+    elif etype.startswith("Chat"):
+        kind = "chat"
+    else:
+        kind = default_kind
+    bare = int_or_none(entity.get("id"))
+    if bare is None or bare == 0:
+        return None
+    key = f"{kind}{bare}"
+    facts = state.entities.setdefault(key, {})
+    if kind == "user":
+        name = " ".join(p for p in (str_or_none(entity.get("first_name")), str_or_none(entity.get("last_name"))) if p)
+        facts["name"] = name or facts.get("name")
+        facts["chat_type"] = "bot_chat" if entity.get("bot") is True else "personal_chat"
+    else:
+        facts["name"] = str_or_none(entity.get("title")) or facts.get("name")
+        if kind == "chat":
+            facts["chat_type"] = "private_group"
+        else:
+            public = "public" if str_or_none(entity.get("username")) else "private"
+            if entity.get("broadcast") is True:
+                facts["chat_type"] = f"{public}_channel"
+            elif entity.get("megagroup") is True or entity.get("gigagroup") is True:
+                facts["chat_type"] = f"{public}_supergroup"
+    handle = str_or_none(entity.get("username"))
+    if handle:
+        facts["handle"] = handle.lower()
+    return key
+
+
+def _type(obj: dict[str, Any]) -> str:
+    value = obj.get("_", obj.get("_type"))
+    return value if isinstance(value, str) else ""
+
+
+def _peer_key(value: Any, bare_kind: str = "user") -> str | None:
+    """A Peer object (or a 4CAT-resolved entity that kept `channel_id`/`user_id`) -> peer key; a marked integer."""
+    if isinstance(value, dict):
+        kind = _PEER_TYPES.get(_type(value))
+        for name, field_kind in _PEER_FIELDS:
+            if (kind is None or kind == field_kind) and name in value:
+                bare = int_or_none(value[name])
+                return f"{field_kind}{bare}" if bare else None
+        return None
+    return marked_peer_key(value, bare_kind)
+
+
+def _account_props(key: str, state: _State, name: str | None = None) -> dict[str, Any]:
+    facts = state.entities.get(key, {})
+    props: dict[str, Any] = {"platform": PLATFORM, "name": facts.get("name") or name}
+    if facts.get("handle"):
+        props["handle"] = facts["handle"]
+    return props
+
+
+def _chat_fragment(key: str, state: _State) -> Fragment:
+    state.announced.add(key)
+    props = _account_props(key, state)
+    props["chat_type"] = state.entities.get(key, {}).get("chat_type")
+    props["peer_key"] = key
+    frag = Fragment()
+    add_account(frag, account_uid(key), props)
+    return frag
+
+
+# -------------------------------------------------------------------------------------------------- messages
+
+
+def _message_items(msg: Any, line: int, state: _State) -> Iterator[ReaderItem]:
+    where = f"message at {state.unit} {line}"
+    if not isinstance(msg, dict):
+        yield Reject(state.file, line, f"{where} is not an object", dump(msg))
+        return
+    mtype = _type(msg)
+    if mtype in _SKIPPED_TYPES:
+        state.skipped[mtype] = state.skipped.get(mtype, 0) + 1
+        return
+    if mtype and mtype not in _MESSAGE_TYPES:
+        yield Reject(state.file, line, f"{where} is a {mtype[:40]!r}, not a Telethon Message", dump(msg))
+        return
+    msg_id = int_or_none(msg.get("id"))
+    if msg_id is None:
+        yield Reject(state.file, line, f"{where} has no message id", dump(msg))
+        return
+    chat_from_4cat = _remember(msg.get("_chat"), state, "channel")
+    chat_key = _peer_key(msg.get("peer_id"), "channel") or chat_from_4cat
+    if chat_key is None:
+        yield Reject(state.file, line, f"{where}, id {msg_id}, has no chat (peer_id)", dump(msg))
+        return
+    created = _time(msg.get("date"))
+    if created is None:
+        yield Reject(state.file, line, f"{where}, id {msg_id}, has no usable date", dump(msg))
+        return
+    if chat_key not in state.announced:
+        yield _chat_fragment(chat_key, state)
+    yield _post_fragment(msg, msg_id, chat_key, created, state)
+
+
+def _post_fragment(msg: dict[str, Any], msg_id: int, chat_key: str, created: datetime, state: _State) -> Fragment:
+    frag = Fragment()
+    chat_uid = account_uid(chat_key)
+    post = NodeRef("Post", post_uid(chat_key, msg_id))
+    text = str_or_none(msg.get("message")) or ""
+    props: dict[str, Any] = {
+        "platform": PLATFORM,
+        "message_id": msg_id,
+        "chat_uid": chat_uid,
+        "created_at": created,
+        "text": text,
+        "edited_at": _time(msg.get("edit_date")),
+        "author_signature": str_or_none(msg.get("post_author")),
+        "view_count": int_or_none(msg.get("views")),
+        "forward_count": int_or_none(msg.get("forwards")),
+        "grouped_id": int_or_none(msg.get("grouped_id"), signed=True),
+        "noforwards": msg.get("noforwards") if isinstance(msg.get("noforwards"), bool) else None,
+    }
+    replies = msg.get("replies")
+    if isinstance(replies, dict):
+        props["reply_count"] = int_or_none(replies.get("replies"))
+    reasons = _restrictions(msg.get("restriction_reason"))
+    if reasons:
+        props["restriction_reason"] = reasons
+    reactions = msg.get("reactions")
+    if isinstance(reactions, dict) and isinstance(reactions.get("results"), list):
+        props["reactions"] = sum(int_or_none(r.get("count")) or 0 for r in reactions["results"] if isinstance(r, dict))
+    extra_urls = _media(msg.get("media"), props)
+    frag.nodes.append(Node("Post", post.key, props))
+
+    sender = _peer_key(msg.get("from_id"))
+    sender_4cat = _remember(msg.get("_sender"), state, "user")
+    if sender is None and msg.get("post") is not True and sender_4cat is not None and sender_4cat != chat_key:
+        sender = sender_4cat
+    poster = chat_uid if msg.get("post") is True or sender is None else account_uid(sender)
+    add_poster(frag, post, poster, chat_uid, _account_props(sender or chat_key, state))
+    reply_to = msg.get("reply_to")
+    if isinstance(reply_to, dict):
+        reply_chat = _peer_key(reply_to.get("reply_to_peer_id"), "channel") or chat_key
+        add_reply(frag, post, reply_chat, int_or_none(reply_to.get("reply_to_msg_id")))
+    fwd = msg.get("fwd_from")
+    if isinstance(fwd, dict):
+        _forward(fwd, post, props, state, frag)
+    extra_urls.extend(_button_urls(msg.get("reply_markup")))
+    add_text_entities(_parts(text, msg.get("entities")), extra_urls, post, props, created, frag)
+    return frag
+
+
+def _forward(fwd: dict[str, Any], post: NodeRef, props: dict[str, Any], state: _State, frag: Fragment) -> None:
+    origin = fwd.get("from_id")
+    origin_key = _peer_key(origin)
+    if isinstance(origin, dict) and origin_key:
+        resolved = origin.get("chats")
+        for entity in resolved if isinstance(resolved, list) else []:  # 4CAT resolved it into a full channel
+            if isinstance(entity, dict) and f"channel{int_or_none(entity.get('id'))}" == origin_key:
+                _remember(entity, state, "channel")
+    name = str_or_none(fwd.get("from_name"))
+    if origin_key and not name:
+        name = state.entities.get(origin_key, {}).get("name")
+    props["forwarded_from_date"] = _time(fwd.get("date"))
+    channel_post = int_or_none(fwd.get("channel_post"))
+    add_forward(
+        frag,
+        post,
+        props,
+        name=name,
+        origin_key=origin_key,
+        origin_message_id=channel_post if origin_key and origin_key.startswith("channel") else None,
+    )
+
+
+def _parts(text: str, entities: Any) -> list[Any]:
+    """The text cut into plain strings and Desktop-style entity objects. Telegram's offsets and lengths count UTF-16
+    code units (an emoji outside the BMP is two), so the text is sliced in UTF-16, never by Python characters."""
+    if not isinstance(entities, list) or not text:
+        return [text]
+    units = text.encode("utf-16-le", "surrogatepass")
+    total = len(units) // 2
+    spans: list[tuple[int, int, dict[str, Any]]] = []
+    for entity in entities:
+        if not isinstance(entity, dict):
+            continue
+        kind = _ENTITY_TYPES.get(_type(entity))
+        start, length = int_or_none(entity.get("offset")), int_or_none(entity.get("length"))
+        if kind is None or start is None or length is None or start >= total or length == 0:
+            continue
+        end = min(total, start + length)
+        part: dict[str, Any] = {"type": kind, "text": _utf16(units, start, end)}
+        if kind == "text_link":
+            part["href"] = str_or_none(entity.get("url"))
+        elif kind == "mention_name":
+            part["user_id"] = int_or_none(entity.get("user_id"))
+        spans.append((start, end, part))
+    parts: list[Any] = []
+    cursor = 0
+    for start, end, part in sorted(spans, key=lambda s: (s[0], s[1])):
+        if start > cursor:
+            parts.append(_utf16(units, cursor, start))
+        parts.append(part)
+        cursor = max(cursor, end)
+    if cursor < total:
+        parts.append(_utf16(units, cursor, total))
+    return parts
+
+
+def _utf16(units: bytes, start: int, end: int) -> str:
+    return units[2 * start : 2 * end].decode("utf-16-le", "replace")
+
+
+def _media(media: Any, props: dict[str, Any]) -> list[str]:
+    """Describe attached media from the record only (files are never fetched); return a link preview's URL."""
+    if not isinstance(media, dict):
+        return []
+    mtype = _type(media)
+    if mtype == "MessageMediaWebPage":
+        webpage = media.get("webpage")
+        url = str_or_none(webpage.get("url")) if isinstance(webpage, dict) else None
+        return [url] if url else []
+    if mtype == "MessageMediaPhoto":
+        props["media_type"] = "photo"
+        props["media_included"] = False
+    elif mtype == "MessageMediaDocument":
+        document = media.get("document")
+        document = document if isinstance(document, dict) else {}
+        attributes = [a for a in document.get("attributes") or [] if isinstance(a, dict)]
+        props["media_type"] = _document_kind(attributes)
+        props["media_included"] = False
+        props["media_mime_type"] = str_or_none(document.get("mime_type"))
+        for attribute in attributes:
+            if _type(attribute) == "DocumentAttributeFilename":
+                props["media_file_name"] = str_or_none(attribute.get("file_name"))
+            elif "duration" in attribute:
+                duration = attribute.get("duration")
+                if isinstance(duration, int | float) and not isinstance(duration, bool) and 0 <= duration < 2**31:
+                    props["media_duration_s"] = int(duration)
+    elif mtype in _OTHER_MEDIA:
+        props["media_type"] = _OTHER_MEDIA[mtype]
+    return []
+
+
+def _document_kind(attributes: list[dict[str, Any]]) -> str:
+    for cls, flag, kind in _DOCUMENT_KINDS:
+        for attribute in attributes:
+            if _type(attribute) == cls and (not flag or attribute.get(flag) is True):
+                return kind
+    return "document"
+
+
+def _button_urls(markup: Any) -> list[str]:
+    """URL buttons of a `ReplyInlineMarkup` (`rows[].buttons[]`, `KeyboardButtonUrl.url`)."""
+    if not isinstance(markup, dict) or not isinstance(markup.get("rows"), list):
+        return []
+    urls: list[str] = []
+    for row in markup["rows"]:
+        buttons = row.get("buttons") if isinstance(row, dict) else None
+        for button in buttons if isinstance(buttons, list) else []:
+            if isinstance(button, dict) and _type(button) == "KeyboardButtonUrl" and str_or_none(button.get("url")):
+                urls.append(button["url"])
+    return urls
+
+
+def _restrictions(value: Any) -> list[str]:
+    """`restriction_reason: [{platform, reason, text}]` as "platform/reason: text" strings (takedown evidence)."""
+    if not isinstance(value, list):
+        return []
+    found = []
+    for item in value:
+        if isinstance(item, dict):
+            platform = str_or_none(item.get("platform")) or "?"
+            reason = str_or_none(item.get("reason")) or "?"
+            found.append(f"{platform}/{reason}: {str_or_none(item.get('text')) or ''}".rstrip(": "))
+    return found
+
+
+def _time(value: Any) -> datetime | None:
+    """ISO 8601 with an offset (`to_json`), a naive `2023-06-29 17:35:02.000000` (UTC: Telethon's datetimes are
+    UTC), or float Unix seconds (4CAT). Zero and unparsable values count as none."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if 0 < value < 32503680000:  # before the year 3000
+            return utc_from_timestamp(value)
+        return None
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        return None
