@@ -1,6 +1,6 @@
 // name: first_sharers
 // description: The earliest shares of a video or URL on each platform ("patient zero") and how far each platform lags the first
-// param: video string = null  -- a video uid (video:<id>, video:<platform>:<id>); give this or url
+// param: video string = null  -- a video uid (video:<platform>:<id>, or video:<id> from videos.csv); give this or url
 // param: url string = null  -- a canonical URL (as stored on Url.url); give this or video
 // param: min_confidence float = null  -- with video: also follow suggested SAME_WORK_AS (SUGGESTED_VERSION_OF with include_versions) edges at or above this confidence; null follows certain ones only
 // param: include_versions bool = false  -- with video: take every language version of its release

@@ -1,6 +1,6 @@
 // name: video_reach
 // description: Every copy of a video's work (or of its whole release, all language versions): host, views, first seen, removal, the aggregator pages listing it, and the posts and accounts that linked it per platform, with totals
-// param: video string  -- a video uid (video:<id>, or video:<platform>:<id> for a copy loaded from per-copy evidence)
+// param: video string  -- a video uid (video:<platform>:<id>, or video:<id> from videos.csv)
 // param: min_confidence float = null  -- also follow suggested SAME_WORK_AS (and, with include_versions, SUGGESTED_VERSION_OF) edges at or above this confidence; null follows certain ones only
 // param: include_versions bool = false  -- take the whole release: every language version (VERSION_OF) of the work
 // mode: read

@@ -1,6 +1,6 @@
 // name: video_timeline
 // description: The copies of a video and the aggregator pages listing them, each with its platform and times: the URL side of a dissemination timeline
-// param: video string  -- a video uid (video:<id>, video:<platform>:<id>)
+// param: video string  -- a video uid (video:<platform>:<id>, or video:<id> from videos.csv)
 // param: min_confidence float = null  -- also follow suggested SAME_WORK_AS (SUGGESTED_VERSION_OF with include_versions) edges at or above this confidence; null follows certain ones only
 // param: include_versions bool = false  -- take every language version of its release
 // mode: read

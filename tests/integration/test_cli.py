@@ -116,8 +116,13 @@ def test_demo_runs_the_whole_pipeline_and_reuses_its_world(db: Database, tmp_pat
 
 
 # ----- values and outputs that cannot be -------------------------------------------------------------------------
-@pytest.mark.parametrize("args", [["cypher", "RETURN $n AS n", "--param", "n=9223372036854775808"],
-                                  ["query", "hashtag_lifecycle", "--param", "min_posts=99999999999999999999"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["cypher", "RETURN $n AS n", "--param", "n=9223372036854775808"],
+        ["query", "hashtag_lifecycle", "--param", "min_posts=99999999999999999999"],
+    ],
+)
 def test_an_integer_beyond_64_bits_is_one_clear_line(db: Database, args: list[str]) -> None:
     res = runner.invoke(app, args)
     assert res.exit_code == 1
