@@ -41,7 +41,8 @@ def ground_truth(
     `videos` are the planted works (one per language version, `video:release-<r>-<lang>`). With the csv inputs a
     work is one Video that every copy SERVES; with the real inputs every copy is its own Video
     (`video:<platform>:<id>`) and `copy_videos` names them (copy URL -> Video uid); `seed_video` is the Video to
-    ask the video queries about (the work's first archive.org copy, whose hash ties it to the others for certain).
+    ask the video queries about (the lowest uid of the work's archive.org copies, whose shared hash ties them together
+    for certain: the uid top_videos lists the work under).
     """
     copy_urls = {id(c): canonical_url(c.link.raw[0]) for c in world.copies}
     return {
@@ -98,7 +99,7 @@ def _copy_videos(video: Video, copy_urls: dict[int, str], inputs: str) -> dict[s
 def _seed_video(video: Video, inputs: str) -> str:
     if inputs == "csv":
         return video.uid
-    return copy_video_uid(next(c for c in video.copies if c.link.host == "archive.org"))
+    return min(copy_video_uid(c) for c in video.copies if c.link.host == "archive.org")
 
 
 def _content_truth(world: World, telegram: TelegramWriter, copy_urls: dict[int, str], inputs: str) -> dict[str, Any]:
