@@ -77,11 +77,17 @@ def test_init_creates_a_missing_constraint_again(db: Database) -> None:
 
 # ----- demo --------------------------------------------------------------------------------------------------------
 def _most_viewed_video(world: Path) -> str:
-    """From videos.csv: the video whose copies' views sum highest (ties: the lowest uid)."""
+    """From the files: the archive.org copies of one work count as one video (their items share a sha1, so analyze
+    copies ties them for certain) under their lowest uid; every other copy is a video of its own (its info.json).
+    The one whose views sum highest (ties: the lowest uid)."""
+    truth = json.loads((world / "ground_truth.json").read_text())
+    work_of = {uid: w["seed_video"] for w in truth["videos"].values() for uid in w["copy_videos"].values()}
     views: Counter[str] = Counter()
-    with open(world / "videos.csv", newline="") as fh:
-        for row in csv.DictReader(fh):
-            views[f"video:{row['video_id']}"] += int(row["views"] or 0)
+    for doc in json.loads((world / "archive.org" / "search.json").read_text())["response"]["docs"]:
+        views[work_of[f"video:archive.org:{doc['identifier']}"]] += doc["downloads"]
+    for info_path in (world / "hosted").rglob("*.info.json"):
+        info = json.loads(info_path.read_text())
+        views[f"video:{info_path.parent.name}:{info['id']}"] += info["view_count"]
     return min(views, key=lambda v: (-views[v], v))
 
 
@@ -101,13 +107,15 @@ def test_demo_runs_the_whole_pipeline_and_reuses_its_world(db: Database, tmp_pat
         assert step in res.stderr
     for name in ("cross_platform_bridges", "hashtag_lifecycle", "takedown_survival", "coordinated_link_sharing"):
         assert f"\n== {name}: " in res.stdout
-    assert f"== video_reach: Where {video} is hosted and who spread it (question 1)" in res.stdout
+    assert f"== video_reach: Where {video}'s work is hosted and who spread it (question 1)" in res.stdout
     view = out / "view.html"
     assert f"Interactive view:  {view.resolve()}" in res.stdout and video in view.read_text()
     _, runs = db.read("MATCH (r:LoadRun {status: 'complete'}) RETURN count(r) AS n")
     assert runs == [{"n": _world_files(world)}]
     _, edges = db.read("MATCH ()-[r:COORDINATED_WITH]->() RETURN count(r) AS n")
     assert edges[0]["n"] > 0  # the analyses wrote their results
+    _, same = db.read("MATCH ()-[r:SAME_WORK_AS {certain: true}]->() RETURN count(r) AS n")
+    assert same[0]["n"] > 0  # analyze copies ran: the archive.org items of one work share a hash
 
     again = runner.invoke(app, ["demo", "--out", str(out), "--posts", "1000", "--seed", "3", "--rows", "2"])
     assert again.exit_code == 0, again.output
