@@ -57,6 +57,7 @@ class DemoResult:
     view: Path
     report: Path
     database: str  # where the graph is (the Bolt URI)
+    video: str | None = None  # the video the demo follows (the most viewed work)
     sections: list[QuerySection] = field(default_factory=list)
 
 
@@ -91,7 +92,7 @@ def run_demo(db: Database, out_dir: Path, *, posts: int = 50_000, seed: int = 1,
     for line in run_analyses(db):
         say(f"    {line}")
     result = DemoResult(world, summary, out_dir / "view.html", out_dir / "report.html", db.settings.uri)
-    video = top_video(db)
+    video = result.video = top_video(db)
     sections: list[tuple[str, str, dict[str, Any], str]] = [(n, t, {}, c) for n, t, c in KEY_QUERIES]
     if video:
         sections.append(("video_reach", f"Where {video}'s work is hosted and who spread it (question 1)",
