@@ -26,6 +26,7 @@ import random
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -206,10 +207,14 @@ class EvidenceWriter:
             if host == YOUTUBE:
                 continue
             original = copy.link.raw[0]
+            key = _surt(original)
+            codes = {"alive": 200, "removed": REMOVED_STATUS.get(host, 404), "unknown": 503}
+            # the same answer has the same payload digest in every capture
+            digests = {c: base64.b32encode(hashlib.sha1(f"{original} {c}".encode()).digest()).decode()
+                       for c in codes.values()}  # fmt: skip
             for t, _, status in checks[id(copy)]:
-                code = {"alive": 200, "removed": REMOVED_STATUS.get(host, 404)}.get(status, 503)
-                digest = base64.b32encode(hashlib.sha1(f"{original} {code}".encode()).digest()).decode()
-                rows[host].append([_surt(original), _stamp(t), original, "text/html", str(code), digest,
+                code = codes[status]
+                rows[host].append([key, _stamp(t), original, "text/html", str(code), digests[code],
                                    str(900 + len(original) + code)])  # fmt: skip
         for host, found in sorted(rows.items()):
             found.sort(key=lambda r: (r[0], r[1]))
@@ -265,7 +270,8 @@ _EXTRACTOR = {"youtube.com": "Youtube", "liveleak.com": "LiveLeak", "videopress.
 
 
 def _stamp(ms: int) -> str:
-    return iso_z(ms).replace("-", "").replace(":", "").replace("T", "").rstrip("Z")
+    """The 14-digit UTC timestamp of a Wayback capture."""
+    return datetime.fromtimestamp(ms // 1000, tz=UTC).strftime("%Y%m%d%H%M%S")
 
 
 def _surt(url: str) -> str:
