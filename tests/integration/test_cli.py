@@ -28,20 +28,33 @@ def _world_facts(world: Path) -> dict[str, int]:
     """Counted from the written files themselves, not from what the simulator reports."""
     pages = [json.loads(line) for f in sorted((world / "twitter").glob("*.jsonl")) for line in f.open()]
     channels = sorted((world / "telegram").glob("*/result.json"))
-    with open(world / "videos.csv", newline="") as fh:
-        copies = list(csv.DictReader(fh))
-    with open(world / "snapshots.jsonl") as fh:
-        page_urls = {json.loads(line)["page_url"] for line in fh}
+    if (world / "videos.csv").is_file():  # --inputs csv
+        with open(world / "videos.csv", newline="") as fh:
+            copies = [(c["video_id"], c["url"]) for c in csv.DictReader(fh)]
+        with open(world / "snapshots.jsonl") as fh:
+            page_urls = {json.loads(line)["page_url"] for line in fh}
+    else:  # the works by title (one per language version) over the info.json files and archive.org items
+        from warcio.archiveiterator import ArchiveIterator
+
+        infos = [json.loads(p.read_text()) for p in (world / "hosted").rglob("*.info.json")]
+        items = [json.loads(p.read_text()) for p in (world / "archive.org" / "items").glob("*.json")]
+        copies = [(i["title"], i["webpage_url"]) for i in infos]
+        copies += [(i["metadata"]["title"], i["metadata"]["identifier"]) for i in items]
+        with open(world / "warc" / "aggregator-pages.warc.gz", "rb") as fh:
+            page_urls = {r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(fh)
+                         if r.rec_type in ("response", "revisit")}  # fmt: skip
     return {
         "tweets": sum(len(p["data"]) for p in pages), "pages": len(pages),
         "messages": sum(len(json.loads(c.read_text())["messages"]) for c in channels), "channels": len(channels),
-        "videos": len({c["video_id"] for c in copies}), "copies": len(copies), "aggregators": len(page_urls),
+        "videos": len({work for work, _ in copies}), "copies": len(copies), "aggregators": len(page_urls),
     }  # fmt: skip
 
 
-def test_simulate_writes_what_it_says_and_the_same_seed_writes_the_same_bytes(tmp_path: Path) -> None:
+@pytest.mark.parametrize("inputs", ["real", "csv"])
+def test_simulate_writes_what_it_says_and_the_same_seed_writes_the_same_bytes(tmp_path: Path, inputs: str) -> None:
     out = tmp_path / "world"
-    res = runner.invoke(app, ["simulate", "--out", str(out), "--posts", "300", "--seed", "7", "--days", "3"])
+    args = ["simulate", "--posts", "300", "--seed", "7", "--days", "3", "--inputs", inputs]
+    res = runner.invoke(app, [*args, "--out", str(out)])
     assert res.exit_code == 0, res.output
     f = _world_facts(out)
     assert f["tweets"] > 0 and f["messages"] > 0 and f["videos"] > 0
@@ -51,8 +64,7 @@ def test_simulate_writes_what_it_says_and_the_same_seed_writes_the_same_bytes(tm
         f"pages to {out} (ground truth: {out / 'ground_truth.json'})."
     )
     again = tmp_path / "again"
-    assert runner.invoke(app, ["simulate", "--out", str(again), "--posts", "300", "--seed", "7", "--days", "3"]
-                         ).exit_code == 0  # fmt: skip
+    assert runner.invoke(app, [*args, "--out", str(again)]).exit_code == 0
     written = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
     assert written == sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file())
     assert all((out / p).read_bytes() == (again / p).read_bytes() for p in written)
