@@ -46,7 +46,7 @@ datetime as an ISO 8601 string); they are always sent as parameters, never paste
 run read-only.
 
 The same file runs unchanged in the Neo4j Browser: set its parameters first, e.g. `:param video =>
-'video:archive.org:r02en_abc123'` (every parameter the header declares, defaults included), then paste the file.
+'video:archive.org:r02en_0k4sqc'` (every parameter the header declares, defaults included), then paste the file.
 
 Some queries read what the analyses wrote (`swarmgraph analyze ...`, the only commands besides `load` that write):
 
