@@ -44,7 +44,8 @@ def demo(
         f"Interactive view:  {result.view}\n"
         f"Case report:       {result.report}\n"
         f"Database:          {result.database}{browser}\n"
-        f"Try:               swarmgraph queries; swarmgraph query video_reach --param video=video:release-1-ar",
+        f"Try:               swarmgraph queries; swarmgraph query video_reach --param "
+        f"video={result.video or 'video:<platform>:<id>'} --param min_confidence=0.5",
         markup=False,
     )
 

@@ -12,6 +12,11 @@ import typer
 from cli.common import err, handled, say
 
 
+class Inputs(StrEnum):
+    real = "real"
+    csv = "csv"
+
+
 class Scale(StrEnum):
     small = "small"
     medium = "medium"
@@ -24,12 +29,16 @@ def simulate_command(
     scale: Annotated[Scale, typer.Option(help="About 5k, 50k or 500k posts.")] = Scale.medium,
     posts: Annotated[int | None, typer.Option(help="Posts to write (overrides --scale).", min=100)] = None,
     days: Annotated[int, typer.Option(help="Days the simulated collection covers.", min=1)] = 14,
+    inputs: Annotated[Inputs, typer.Option(help="The hosting layer as archiving tools' files (yt-dlp info.json, "
+                                           "archive.org metadata, Wayback CDX, WARC) or as swarmgraph's own CSV/JSONL "
+                                           "inputs.")] = Inputs.real,  # fmt: skip
 ) -> None:
-    """Simulate a swarmcast: twarc2 pages, Telegram exports, videos, URL checks, snapshots, accounts, ground truth."""
+    """Simulate a swarmcast: twarc2 pages, Telegram exports, the hosting layer, accounts, ground truth."""
     from simulator import simulate
 
     with handled():
-        summary = simulate(out, seed=seed, posts=posts, scale=scale.value, days=days, progress=_progress())
+        summary = simulate(out, seed=seed, posts=posts, scale=scale.value, days=days, progress=_progress(),
+                           inputs=inputs.value)  # fmt: skip
     if err.is_terminal:
         err.print()
     say(

@@ -1,6 +1,8 @@
 // name: dissemination_paths
 // description: Time-respecting paths from a seed (video, url, post, account or hashtag) across platforms: each hop with its platform and time
-// param: video string = null  -- start from the earliest posts sharing this video uid (its copies, short links or pages)
+// param: video string = null  -- start from the earliest posts sharing this video uid (the copies of its work, short links or pages)
+// param: min_confidence float = null  -- with video: also take the Videos suggested SAME_WORK_AS it at or above this confidence (null: certain ones only)
+// param: include_versions bool = false  -- with video: take every language version of its release
 // param: url string = null  -- start from the earliest posts linking this canonical URL
 // param: post string = null  -- start from this post uid
 // param: account string = null  -- start from this account's earliest posts with links
@@ -18,9 +20,27 @@
 // or two deep). For every post so reached (on another platform, with cross_only) the shortest route is kept; paths
 // are listed by arrival, earliest first; then_amplified counts the reposts, quotes, replies and forwards the reached
 // post got within the window (the spread that continues on its platform). Give exactly one seed parameter; a video
-// seed counts a post linking a page only from when a snapshot showed the page listing a copy.
+// seed counts a post linking a page only from when a snapshot showed the page listing a copy; it stands for its work
+// as in video_reach (the copies of every Video SAME_WORK_AS it).
 CALL () {
-  MATCH (:Video {uid: $video})<-[:SERVES]-(copy:Url)
+  MATCH (v0:Video {uid: $video})
+  CALL (v0) {
+    // the work: v0 and the Videos SAME_WORK_AS it (certain edges; suggested ones from min_confidence), 2 steps deep
+    MATCH (v0)-[r:SAME_WORK_AS WHERE r.certain OR r.confidence >= coalesce($min_confidence, 2.0)]-{0,2}(v:Video)
+    RETURN v, CASE WHEN size(r) = 0 THEN 0 WHEN all(x IN r WHERE x.certain) THEN 1 ELSE 2 END AS rank
+    UNION
+    // include_versions: its language versions (VERSION_OF; SUGGESTED_VERSION_OF from min_confidence) and their works
+    WITH v0 WHERE $include_versions
+    MATCH (v0)-[r:SAME_WORK_AS WHERE r.certain OR r.confidence >= coalesce($min_confidence, 2.0)]-{0,2}(w:Video)
+    WITH DISTINCT w
+    MATCH (w)-[q:VERSION_OF|SUGGESTED_VERSION_OF
+               WHERE q.suggested IS NULL OR q.confidence >= coalesce($min_confidence, 2.0)]-{1,2}(x:Video)
+    WITH DISTINCT x
+    MATCH (x)-[r:SAME_WORK_AS WHERE r.certain OR r.confidence >= coalesce($min_confidence, 2.0)]-{0,1}(v:Video)
+    RETURN DISTINCT v, 3 AS rank
+  }
+  WITH v, min(rank) AS rank
+  MATCH (v)<-[:SERVES]-(copy:Url)
   CALL (copy) {
     RETURN copy AS u, null AS since
     UNION

@@ -45,8 +45,8 @@ table|json|csv] [--limit N]`. Values are typed by the header (int, float, string
 datetime as an ISO 8601 string); they are always sent as parameters, never pasted into the Cypher. Prepared queries
 run read-only.
 
-The same file runs unchanged in the Neo4j Browser: set its parameters first, e.g.
-`:param video => 'video:release-2-en'` (every parameter the header declares, defaults included), then paste the file.
+The same file runs unchanged in the Neo4j Browser: set its parameters first, e.g. `:param video =>
+'video:archive.org:r02en_0k4sqc'` (every parameter the header declares, defaults included), then paste the file.
 
 Some queries read what the analyses wrote (`swarmgraph analyze ...`, the only commands besides `load` that write):
 
@@ -69,7 +69,8 @@ WRITTEN = [  # (analysis, what it writes, which queries read it)
      "successors, account_profile"),
     ("copies", "`SAME_WORK_AS {confidence, certain, basis, evidence, run, suggested: true}` and "
      "`SUGGESTED_VERSION_OF {confidence, basis, evidence, language, run, suggested: true}` between Videos",
-     "copy_suggestions"),
+     "copy_suggestions; video_reach, first_sharers, dissemination_paths, video_timeline, top_videos (a video stands "
+     "for its work)"),
     ("resilience", "nothing (a report)", ""),
     ("reports", "the whole-graph reports' figures: `lifecycle_*` on Hashtag, `amplifies`, `amplify_engagements`, "
      "`bridge_*` on Account and Url, each with `reports_run`; an `AnalysisRun` node with the LoadRuns covered",
@@ -94,12 +95,14 @@ def start_server(home: Path | None) -> tuple[LocalRuntime, Database, bool]:
 
 
 def doc_examples(truth: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    video = next(uid for uid, v in truth["videos"].items() if v["version_of"])
+    # a language version's first archive.org copy: its work through certain SAME_WORK_AS edges (the items' shared
+    # sha1) and, from min_confidence, the suggested ones (its copies on the other hosts)
+    video = next(v["seed_video"] for v in truth["videos"].values() if v["version_of"])
     bridge = truth["bridge_accounts"][0]["twitter"]
     return {
-        "video_reach": {"video": video},
+        "video_reach": {"video": video, "min_confidence": 0.5},
         "dissemination_paths": {"video": video, "max_paths": 2},
-        "first_sharers": {"video": video, "per_platform": 2},
+        "first_sharers": {"video": video, "per_platform": 2, "min_confidence": 0.5},
         "cross_platform_bridges": {"limit": 6},
         "bridging_nodes": {"limit": 5},
         "communities": {"top": 3},
@@ -116,7 +119,7 @@ def doc_examples(truth: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "hashtag_volume": {"tags": "event1,event2", "bucket": "day"},
         "load_runs": {},
         "top_videos": {"limit": 3},
-        "video_timeline": {"video": video},
+        "video_timeline": {"video": video, "min_confidence": 0.5},
     }
 
 
@@ -179,8 +182,9 @@ def generate(db: Database, work: Path) -> str:
         (["analyze", "successors"], "Candidate successors of suspended accounts, written as SAME_ACTOR_AS "
          "suggestions with their evidence."),
         (["analyze", "copies"], "Hosted copies that are the same work or language versions of one, as suggestions "
-         "with confidence and evidence. The demo world's videos.csv already names each copy's work, so only "
-         "suggestions beyond what it states appear; per-copy evidence (one Video per copy) is where it matters."),
+         "with confidence and evidence. Every copy of the simulated world arrives as its own Video (its info.json or "
+         "archive.org item): the archive.org items of one work share a sha1 (certain), the rest are suggested from "
+         "titles and durations."),
         (["analyze", "resilience", "--remove", "accounts:hubs.txt"], "Removal specs: `top:betweenness:N`, "
          "`top:degree:N`, `suspended`, `platform:NAME`, `accounts:FILE`. Here the file lists the world's planted "
          "hubs: their clusters lose their reach, the dispersed cluster keeps it."),

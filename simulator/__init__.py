@@ -1,11 +1,16 @@
 """swarmgraph simulator: a synthetic swarmcast written in the exact formats the loaders read.
 
-`simulate(out, seed=1, posts=None, scale="medium", days=14)` writes, under `out`:
+`simulate(out, seed=1, posts=None, scale="medium", days=14, inputs="real")` writes, under `out`:
   twitter/<YYYY-MM-DD>.jsonl    twarc2 full-archive search pages, one API v2 response page (~100 tweets) per line
   telegram/<handle>/result.json Telegram Desktop single-channel exports (public_channel), one per channel
-  videos.csv, url_checks.csv, snapshots.jsonl, accounts.csv   swarmgraph's own inputs (docs/inputs.md)
-  ground_truth.json             what was planted, as graph uids (twitter:<id>, telegram:channel<id>, video:<id>)
-                                and canonical URLs (etl.urls.canonical_url of the raw forms written)
+  hosted/, archive.org/, wayback/, warc/   the hosting layer as archiving tools write it (simulator/evidence_files.py:
+                                a yt-dlp info.json per copy, archive.org item metadata and search, Wayback CDX, WARC
+                                of YouTube watch pages and of the aggregator pages); with inputs="csv" instead
+                                videos.csv, url_checks.csv, snapshots.jsonl (swarmgraph's own inputs, docs/inputs.md)
+  accounts.csv                  suspension times and known same-actor links (no export records them)
+  ground_truth.json             what was planted, as graph uids (twitter:<id>, telegram:channel<id>, the works
+                                video:release-<r>-<lang> and their copies' Videos video:<platform>:<id>) and
+                                canonical URLs (etl.urls.canonical_url of the raw forms written)
 
 The world (parameters in simulator/params.py; defaults follow docs/investigations.md):
 * Releases: `releases` works published over `release_span_days`, each in 1-3 language versions (`languages`, the
@@ -13,7 +18,8 @@ The world (parameters in simulator/params.py; defaults follow docs/investigation
   LiveLeak, VideoPress, Google Drive; views per copy are Pareto(1.3); one work's Archive.org copies total
   `headline_archive_views`. A copy is taken down after a per-host lognormal delay (`takedown`, from its first
   share); with `reupload_probability` it comes back on the same host hours later. Removals past the window are
-  censored. url_checks.csv observes every copy hourly for a day, then six-hourly, until two 'removed' checks.
+  censored. Every copy is observed (CDX or WARC captures, or url_checks.csv) hourly for a day, then six-hourly,
+  until two 'removed' checks.
 * Aggregator pages: 2-3 per release on justpaste.it (HTML snapshots) and shortwiki.com (text), listing the
   release's mirrors; lists follow uploads and takedowns with an editing lag; captured every 12-36 h. The first
   page of a release is shared on both platforms with `bridge_page_probability` (a bridge page); the second only on

@@ -50,7 +50,7 @@ def write_videos(world: World, path: Path) -> int:
     return len(world.copies)
 
 
-def _checks(world: World, rng: random.Random, copy: Copy) -> list[tuple[int, str, str]]:
+def copy_checks(world: World, rng: random.Random, copy: Copy) -> list[tuple[int, str, str]]:
     """(time, http_status, status) checks of one copy: alive until its takedown, then one or two 'removed'."""
     link = copy.link
     out: list[tuple[int, str, str]] = []
@@ -73,20 +73,21 @@ def write_url_checks(world: World, rng: random.Random, path: Path) -> int:
     rows = 0
     with _csv_rows(path, ["url", "checked_at", "http_status", "status"]) as writer:
         for copy in world.copies:
-            for t, code, status in _checks(world, rng, copy):
+            for t, code, status in copy_checks(world, rng, copy):
                 writer.writerow([copy.link.raw[0], iso_z(t), code, status])
                 rows += 1
     return rows
 
 
-def _page_content(page: Page, t: int, forms: list[str]) -> str:
+def page_content(page: Page, t: int, forms: list[str], fmt: str | None = None) -> str:
+    """The page as saved at `t` (its own format, or `fmt`): the rows listed then, in the raw forms `forms`."""
     title = f"Release {page.release}: mirror list"
     rows = [
         (copy, forms[i])
         for i, (copy, listed, delisted) in enumerate(page.listing)
         if listed <= t and (delisted is None or t < delisted)
     ]
-    if page.fmt == "html":
+    if (fmt or page.fmt) == "html":
         items = "".join(
             f'<li>{c.link.label}: <a href="{html.escape(url)}">{html.escape(url)}</a></li>\n' for c, url in rows
         )
@@ -99,18 +100,23 @@ def _page_content(page: Page, t: int, forms: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def page_forms(page: Page, rng: random.Random) -> list[str]:
+    """The raw form in which the page lists each of its copies (drawn once per page)."""
+    return [copy.link.raw[copy.link.variant(rng)] for copy, _, _ in page.listing]
+
+
 def write_snapshots(world: World, rng: random.Random, path: Path) -> int:
     """Each page saved at its capture times; the listing follows uploads and takedowns with an editing lag."""
     n = 0
     with open(path, "wb") as fh:
         for page in world.pages:
-            forms = [copy.link.raw[copy.link.variant(rng)] for copy, _, _ in page.listing]
+            forms = page_forms(page, rng)
             for t in page.captures:
                 record = {
                     "page_url": page.link.canonical,
                     "captured_at": iso_z(t),
                     "format": page.fmt,
-                    "content": _page_content(page, t, forms),
+                    "content": page_content(page, t, forms),
                 }
                 fh.write(orjson.dumps(record) + b"\n")
                 n += 1

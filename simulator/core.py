@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import random
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from simulator.aux_files import known_successors, write_accounts, write_snapshots, write_url_checks, write_videos
+from simulator.evidence_files import EvidenceWriter
 from simulator.params import Parameters, SimulationError, parameters_for
 from simulator.plan import HOUR, Planner, hour_counts
 from simulator.releases import build_releases
@@ -18,6 +20,9 @@ from simulator.twitter import TwitterWriter
 from simulator.world import NameMaker, World, build_accounts, build_channels
 
 ProgressCallback = Callable[[int, int], None]
+INPUTS = ("real", "csv")  # the hosting layer as the archiving tools' files (default), or as swarmgraph's own inputs
+CSV_INPUTS = ("videos.csv", "url_checks.csv", "snapshots.jsonl")
+EVIDENCE_DIRS = ("hosted", "archive.org", "wayback", "warc")
 
 
 @dataclass
@@ -35,6 +40,7 @@ class SimulationSummary:
     pages: int
     snapshots: int
     url_checks: int
+    inputs: str = "real"
     files: list[Path] = field(default_factory=list)
 
 
@@ -71,6 +77,12 @@ def _prepare_output(out: Path) -> None:
     for channel_dir in sorted(out.glob("telegram/*")):
         if channel_dir.is_dir() and not any(channel_dir.iterdir()):
             channel_dir.rmdir()
+    # The hosting layer of an earlier run in the other input mode would be loaded beside this one's.
+    for name in CSV_INPUTS:
+        (out / name).unlink(missing_ok=True)
+    for name in EVIDENCE_DIRS:
+        if (out / name).is_dir():
+            shutil.rmtree(out / name)
 
 
 def _write_posts(world: World, rng: random.Random, out: Path, progress: ProgressCallback | None
@@ -129,11 +141,17 @@ def simulate(
     days: int = 14,
     progress: ProgressCallback | None = None,
     start: str | None = None,
+    inputs: str = "real",
 ) -> SimulationSummary:
-    """Write a synthetic swarmcast to `out` (twitter/, telegram/, the four own input files, ground_truth.json).
+    """Write a synthetic swarmcast to `out`: twitter/, telegram/, the hosting layer, accounts.csv, ground_truth.json.
 
-    The same arguments always write byte-identical files. Memory stays flat: posts are written as they are made.
+    inputs 'real' (the default) writes the hosting layer as the archiving tools' files (simulator/evidence_files.py:
+    info.json, archive.org metadata, CDX, WARC); 'csv' as swarmgraph's own videos.csv, url_checks.csv and
+    snapshots.jsonl. Both plant the same world. The same arguments always write byte-identical files. Memory stays
+    flat: posts are written as they are made.
     """
+    if inputs not in INPUTS:
+        raise SimulationError(f"inputs {inputs!r} is not one of {', '.join(INPUTS)}")
     params = parameters_for(seed=seed, posts=posts, scale=scale, days=days, start=start)
     rng = random.Random(seed)
     world = build_world(params, rng)
@@ -141,25 +159,30 @@ def simulate(
     twitter, telegram = _write_posts(world, rng, out, progress)
 
     known = known_successors(world, rng)
-    n_copies = write_videos(world, out / "videos.csv")
-    n_checks = write_url_checks(world, rng, out / "url_checks.csv")
-    n_snapshots = write_snapshots(world, rng, out / "snapshots.jsonl")
+    hosting: list[Path] = []
+    if inputs == "csv":
+        n_copies = write_videos(world, out / "videos.csv")
+        n_checks = write_url_checks(world, rng, out / "url_checks.csv")
+        n_snapshots = write_snapshots(world, rng, out / "snapshots.jsonl")
+        hosting = [out / name for name in CSV_INPUTS]
+    else:
+        evidence = EvidenceWriter(world, rng, out)
+        counts = evidence.write()
+        n_copies, n_checks, n_snapshots = len(world.copies), counts.url_checks, counts.page_captures
+        hosting = evidence.files
     write_accounts(world, known, out / "accounts.csv")
     tweets, messages = twitter.pages.tweets, telegram.messages
     truth = ground_truth(
-        world, telegram, known, {"tweets": tweets, "telegram_messages": messages, "twitter_pages": twitter.pages.pages}
+        world,
+        telegram,
+        known,
+        {"tweets": tweets, "telegram_messages": messages, "twitter_pages": twitter.pages.pages},
+        inputs,
     )
     write_ground_truth(truth, out / "ground_truth.json")
     if progress is not None:
         progress(tweets + messages, tweets + messages)
-    files = (
-        twitter.pages.files
-        + telegram.files
-        + [
-            out / name
-            for name in ("videos.csv", "url_checks.csv", "snapshots.jsonl", "accounts.csv", "ground_truth.json")
-        ]
-    )
+    files = twitter.pages.files + telegram.files + hosting + [out / "accounts.csv", out / "ground_truth.json"]
     return SimulationSummary(
         out=out,
         seed=seed,
@@ -174,5 +197,6 @@ def simulate(
         pages=len(world.pages),
         snapshots=n_snapshots,
         url_checks=n_checks,
+        inputs=inputs,
         files=files,
     )

@@ -9,9 +9,10 @@ from typing import Any
 import orjson
 
 from etl.urls import canonical_url
+from simulator.evidence_files import copy_video_uid
 from simulator.telegram import TelegramWriter
 from simulator.timefmt import iso_z
-from simulator.world import World
+from simulator.world import Video, World
 
 
 def _takedown_stats(world: World) -> dict[str, Any]:
@@ -33,15 +34,23 @@ def _takedown_stats(world: World) -> dict[str, Any]:
 
 
 def ground_truth(
-    world: World, telegram: TelegramWriter, known_successors: list[int], counts: dict[str, int]
+    world: World, telegram: TelegramWriter, known_successors: list[int], counts: dict[str, int], inputs: str = "real"
 ) -> dict[str, Any]:
-    """Everything planted, keyed as the graph keys it (written with sorted keys: the order here does not matter)."""
+    """Everything planted, keyed as the graph keys it (written with sorted keys: the order here does not matter).
+
+    `videos` are the planted works (one per language version, `video:release-<r>-<lang>`). With the csv inputs a
+    work is one Video that every copy SERVES; with the real inputs every copy is its own Video
+    (`video:<platform>:<id>`) and `copy_videos` names them (copy URL -> Video uid); `seed_video` is the Video to
+    ask the video queries about (the lowest uid of the work's archive.org copies, whose shared hash ties them together
+    for certain: the uid top_videos lists the work under).
+    """
     copy_urls = {id(c): canonical_url(c.link.raw[0]) for c in world.copies}
     return {
+        "inputs": inputs,
         "window": {"start": iso_z(world.start_ms), "end": iso_z(world.end_ms)},
         "counts": counts,
         **_network_truth(world, known_successors),
-        **_content_truth(world, telegram, copy_urls),
+        **_content_truth(world, telegram, copy_urls, inputs),
         "parameters": world.params.to_json(),
     }
 
@@ -81,7 +90,19 @@ def _network_truth(world: World, known_successors: list[int]) -> dict[str, Any]:
     }
 
 
-def _content_truth(world: World, telegram: TelegramWriter, copy_urls: dict[int, str]) -> dict[str, Any]:
+def _copy_videos(video: Video, copy_urls: dict[int, str], inputs: str) -> dict[str, str]:
+    if inputs == "csv":
+        return {copy_urls[id(c)]: video.uid for c in video.copies}
+    return {copy_urls[id(c)]: copy_video_uid(c) for c in video.copies}
+
+
+def _seed_video(video: Video, inputs: str) -> str:
+    if inputs == "csv":
+        return video.uid
+    return min(copy_video_uid(c) for c in video.copies if c.link.host == "archive.org")
+
+
+def _content_truth(world: World, telegram: TelegramWriter, copy_urls: dict[int, str], inputs: str) -> dict[str, Any]:
     """What was shared: videos and their copies, aggregator pages, hashtags, first announcements, takedowns."""
     canon = canonical_url
     first: dict[str, Any] = {}
@@ -94,22 +115,37 @@ def _content_truth(world: World, telegram: TelegramWriter, copy_urls: dict[int, 
     return {
         "videos": {
             v.uid: {
-                "title": v.title, "language": v.language,
-                "version_of": f"video:{v.version_of}" if v.version_of else None, "published": iso_z(v.published_ms),
-                "copies": [copy_urls[id(c)] for c in v.copies], "hosts": sorted({c.link.host for c in v.copies}),
-                "views": sum(c.views for c in v.copies), "hash": v.hash,
+                "title": v.title,
+                "language": v.language,
+                "version_of": f"video:{v.version_of}" if v.version_of else None,
+                "published": iso_z(v.published_ms),
+                "copies": [copy_urls[id(c)] for c in v.copies],
+                "hosts": sorted({c.link.host for c in v.copies}),
+                "views": sum(c.views for c in v.copies),
+                "hash": v.hash,
+                "copy_videos": _copy_videos(v, copy_urls, inputs),
+                "seed_video": _seed_video(v, inputs),
             }
             for v in world.videos
         },  # fmt: skip
         "bridge_pages": [canon(p.link.canonical) for p in world.pages if len(p.platforms) == 2],
         "pages": {
-            canon(p.link.canonical): {"release": p.release, "site": p.site, "platforms": list(p.platforms),
-                                      "created": iso_z(p.created_ms), "snapshots": len(p.captures)}
+            canon(p.link.canonical): {
+                "release": p.release,
+                "site": p.site,
+                "platforms": list(p.platforms),
+                "created": iso_z(p.created_ms),
+                "snapshots": len(p.captures),
+            }
             for p in world.pages
         },  # fmt: skip
         "event_hashtags": {
-            e.tag: {"start": iso_z(e.start_ms), "peak": iso_z(e.peak_ms), "end": iso_z(e.end_ms),
-                    "half_life_hours": round(e.half_life_ms / 3_600_000, 3)}
+            e.tag: {
+                "start": iso_z(e.start_ms),
+                "peak": iso_z(e.peak_ms),
+                "end": iso_z(e.end_ms),
+                "half_life_hours": round(e.half_life_ms / 3_600_000, 3),
+            }
             for e in world.events
         },  # fmt: skip
         "steady_hashtags": list(world.params.steady_hashtags),

@@ -35,7 +35,8 @@ KEY_QUERIES = [
     ("coordinated_link_sharing", "Accounts sharing the same links within seconds (question 6)",
      "group accounts handles co_shares window"),
 ]  # fmt: skip
-VIDEO_COLUMNS = "url host views posts accounts removed_at"
+VIDEO_COLUMNS = "url host joined views posts accounts removed_at"
+VIDEO_MIN_CONFIDENCE = 0.5  # the demo's video_reach also follows suggested SAME_WORK_AS edges from here
 VIEW_HOPS, VIEW_MAX_NODES = 3, 600
 
 
@@ -56,6 +57,7 @@ class DemoResult:
     view: Path
     report: Path
     database: str  # where the graph is (the Bolt URI)
+    video: str | None = None  # the video the demo follows (the most viewed work)
     sections: list[QuerySection] = field(default_factory=list)
 
 
@@ -67,7 +69,9 @@ def ensure_world(world: Path, posts: int, seed: int, say: Say) -> None:
     """Simulate the world unless a complete one (with its ground truth) is already there."""
     from simulator import simulate
 
-    if (world / "ground_truth.json").is_file():
+    truth = world / "ground_truth.json"
+    # A world written before the simulator wrote the real formats (no `inputs` in its truth) is written again.
+    if truth.is_file() and b'"inputs": "real"' in truth.read_bytes():
         say(f"1/5 Reusing the simulated world in {world}")
         return
     say(f"1/5 Simulating a swarmcast of about {posts:,} posts into {world} ...")
@@ -88,11 +92,11 @@ def run_demo(db: Database, out_dir: Path, *, posts: int = 50_000, seed: int = 1,
     for line in run_analyses(db):
         say(f"    {line}")
     result = DemoResult(world, summary, out_dir / "view.html", out_dir / "report.html", db.settings.uri)
-    video = top_video(db)
+    video = result.video = top_video(db)
     sections: list[tuple[str, str, dict[str, Any], str]] = [(n, t, {}, c) for n, t, c in KEY_QUERIES]
     if video:
-        sections.append(("video_reach", f"Where {video} is hosted and who spread it (question 1)",
-                         {"video": video}, VIDEO_COLUMNS))  # fmt: skip
+        sections.append(("video_reach", f"Where {video}'s work is hosted and who spread it (question 1)",
+                         {"video": video, "min_confidence": VIDEO_MIN_CONFIDENCE}, VIDEO_COLUMNS))  # fmt: skip
     for name, title, params, columns in sections:
         section = query_section(db, name, title, params, rows, columns)
         result.sections.append(section)
@@ -104,17 +108,23 @@ def run_demo(db: Database, out_dir: Path, *, posts: int = 50_000, seed: int = 1,
 
 
 def run_analyses(db: Database) -> list[str]:
-    """Coordination, bridging, communities and the materialised reports, written to the graph; one line on each."""
+    """Copies, coordination, bridging, communities and the materialised reports, written to the graph; one line on
+    each. Copies come first: every copy loaded from an info.json or archive.org item is its own Video, and the video
+    queries and the report follow the SAME_WORK_AS edges it writes."""
     from graphdb.analytics.bridging import compute_bridging
     from graphdb.analytics.communities import detect_communities
     from graphdb.analytics.coordination import detect_coordination
+    from graphdb.analytics.copies import suggest_copies
     from graphdb.analytics.reports import materialise_reports
 
+    w = suggest_copies(db).as_dict()
     c = detect_coordination(db)
     b = compute_bridging(db)
     m = detect_communities(db)
     r = materialise_reports(db)  # hashtag_lifecycle, amplifiers and cross_platform_bridges read what it writes
     return [
+        f"copies: {w['same_work']} SAME_WORK_AS edges ({w['certain']} certain: equal content hashes), "
+        f"{w['version_of']} suggested language versions over {w['videos']:,} videos",
         f"coordination: {len(c.groups)} groups, {c.edges} COORDINATED_WITH edges within {c.window} s "
         f"({c.candidate_pairs} candidate pairs, {c.chance_rejected} rejected as chance)",
         f"bridging: {b.nodes:,} accounts, {b.articulation_points} articulation points, {b.bridges} bridges",

@@ -120,6 +120,39 @@ def test_takedown_survival_from_cdx_warc_and_archive_answers(case_db: Database) 
     assert list(rows) == ["archive.org", "justpaste.it", "youtube"]
 
 
+def test_after_analyze_copies_a_copy_stands_for_its_work(case_db: Database) -> None:
+    """The tests above run before any analysis: each Video is only itself. After `analyze copies`, release7-ar and
+    release7-ar-mirror are certainly one work (the same sha1), and the YouTube copy is suggested: the same title key
+    'release 7' and durations 610.52 s and 610 s (title+duration 0.9), all three listed on justpaste.it/rel7 (pages
+    0.4): 1 - 0.1 x 0.6 = 0.94; no channel in common (release7-ar's first linker is @placeholder_a, the YouTube
+    copy's its uploader), no shared id token."""
+    from graphdb.analytics.copies import suggest_copies
+
+    suggest_copies(case_db)
+    try:
+        rows = query(case_db, "video_reach", video="video:archive.org:release7-ar")
+        total, copies = rows[0], rows[1:]
+        assert [(r["url"], r["joined"]) for r in copies] == [(C1, "self"), (C2, "same_work")]
+        # C2 is reached only through the page, by M2 (12:30, after the 11:30 capture): T1, M1, M2 as before
+        assert (total["posts"], total["accounts"], total["views"]) == (3, 2, 1234 + 56)
+        rows = query(case_db, "video_reach", video="video:archive.org:release7-ar", min_confidence=0.9)
+        total, copies = rows[0], sorted(rows[1:], key=lambda r: r["url"])
+        assert [(r["url"], r["joined"]) for r in copies] == [(C1, "self"), (C2, "same_work"), (C3, "suggested")]
+        # + the upload post (its uploader) and T3 (@placeholder_a, youtu.be on the 15th): 5 posts, 3 accounts
+        assert (total["posts"], total["accounts"], total["views"]) == (5, 3, 1234 + 56 + 321)
+        assert len(query(case_db, "video_reach", video="video:archive.org:release7-ar", min_confidence=0.95)) == 3
+        rows = query(case_db, "first_sharers", video="video:youtube:Rel7AbCdEf0", min_confidence=0.9)
+        # the work's first share is now T1 (10:00 the 14th, the short link to release7-ar), after the 09:30 upload
+        assert [(r["platform"], r["first_share"]) for r in rows] == [
+            ("youtube", at(14, 9, 30)), ("twitter", at(14, 10)), ("telegram", at(14, 10, 30))]  # fmt: skip
+        assert [s["joined"] for s in rows[1]["earliest_shares"]] == ["suggested", "self"]  # T1 via C1, then T3
+        timeline = query(case_db, "video_timeline", video="video:archive.org:release7-ar-mirror")
+        assert {(r["url"], r["joined"]) for r in timeline if r["kind"] == "copy"} == {(C1, "same_work"),
+                                                                                   (C2, "self")}  # fmt: skip
+    finally:
+        case_db.write("MATCH (:Video)-[r:SAME_WORK_AS|SUGGESTED_VERSION_OF]->(:Video) DELETE r")
+
+
 def test_the_evidence_says_where_each_observation_came_from(case_db: Database) -> None:
     _, rows = case_db.read(
         "MATCH (u:Url)-[:CHECKED]->(c:UrlCheck) RETURN u.url AS url, c.checked_at AS at, c.status AS status, "

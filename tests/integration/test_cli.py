@@ -28,20 +28,33 @@ def _world_facts(world: Path) -> dict[str, int]:
     """Counted from the written files themselves, not from what the simulator reports."""
     pages = [json.loads(line) for f in sorted((world / "twitter").glob("*.jsonl")) for line in f.open()]
     channels = sorted((world / "telegram").glob("*/result.json"))
-    with open(world / "videos.csv", newline="") as fh:
-        copies = list(csv.DictReader(fh))
-    with open(world / "snapshots.jsonl") as fh:
-        page_urls = {json.loads(line)["page_url"] for line in fh}
+    if (world / "videos.csv").is_file():  # --inputs csv
+        with open(world / "videos.csv", newline="") as fh:
+            copies = [(c["video_id"], c["url"]) for c in csv.DictReader(fh)]
+        with open(world / "snapshots.jsonl") as fh:
+            page_urls = {json.loads(line)["page_url"] for line in fh}
+    else:  # the works by title (one per language version) over the info.json files and archive.org items
+        from warcio.archiveiterator import ArchiveIterator
+
+        infos = [json.loads(p.read_text()) for p in (world / "hosted").rglob("*.info.json")]
+        items = [json.loads(p.read_text()) for p in (world / "archive.org" / "items").glob("*.json")]
+        copies = [(i["title"], i["webpage_url"]) for i in infos]
+        copies += [(i["metadata"]["title"], i["metadata"]["identifier"]) for i in items]
+        with open(world / "warc" / "aggregator-pages.warc.gz", "rb") as fh:
+            page_urls = {r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(fh)
+                         if r.rec_type in ("response", "revisit")}  # fmt: skip
     return {
         "tweets": sum(len(p["data"]) for p in pages), "pages": len(pages),
         "messages": sum(len(json.loads(c.read_text())["messages"]) for c in channels), "channels": len(channels),
-        "videos": len({c["video_id"] for c in copies}), "copies": len(copies), "aggregators": len(page_urls),
+        "videos": len({work for work, _ in copies}), "copies": len(copies), "aggregators": len(page_urls),
     }  # fmt: skip
 
 
-def test_simulate_writes_what_it_says_and_the_same_seed_writes_the_same_bytes(tmp_path: Path) -> None:
+@pytest.mark.parametrize("inputs", ["real", "csv"])
+def test_simulate_writes_what_it_says_and_the_same_seed_writes_the_same_bytes(tmp_path: Path, inputs: str) -> None:
     out = tmp_path / "world"
-    res = runner.invoke(app, ["simulate", "--out", str(out), "--posts", "300", "--seed", "7", "--days", "3"])
+    args = ["simulate", "--posts", "300", "--seed", "7", "--days", "3", "--inputs", inputs]
+    res = runner.invoke(app, [*args, "--out", str(out)])
     assert res.exit_code == 0, res.output
     f = _world_facts(out)
     assert f["tweets"] > 0 and f["messages"] > 0 and f["videos"] > 0
@@ -51,8 +64,7 @@ def test_simulate_writes_what_it_says_and_the_same_seed_writes_the_same_bytes(tm
         f"pages to {out} (ground truth: {out / 'ground_truth.json'})."
     )
     again = tmp_path / "again"
-    assert runner.invoke(app, ["simulate", "--out", str(again), "--posts", "300", "--seed", "7", "--days", "3"]
-                         ).exit_code == 0  # fmt: skip
+    assert runner.invoke(app, [*args, "--out", str(again)]).exit_code == 0
     written = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
     assert written == sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file())
     assert all((out / p).read_bytes() == (again / p).read_bytes() for p in written)
@@ -77,11 +89,17 @@ def test_init_creates_a_missing_constraint_again(db: Database) -> None:
 
 # ----- demo --------------------------------------------------------------------------------------------------------
 def _most_viewed_video(world: Path) -> str:
-    """From videos.csv: the video whose copies' views sum highest (ties: the lowest uid)."""
+    """From the files: the archive.org copies of one work count as one video (their items share a sha1, so analyze
+    copies ties them for certain) under their lowest uid; every other copy is a video of its own (its info.json).
+    The one whose views sum highest (ties: the lowest uid)."""
+    truth = json.loads((world / "ground_truth.json").read_text())
+    work_of = {uid: w["seed_video"] for w in truth["videos"].values() for uid in w["copy_videos"].values()}
     views: Counter[str] = Counter()
-    with open(world / "videos.csv", newline="") as fh:
-        for row in csv.DictReader(fh):
-            views[f"video:{row['video_id']}"] += int(row["views"] or 0)
+    for doc in json.loads((world / "archive.org" / "search.json").read_text())["response"]["docs"]:
+        views[work_of[f"video:archive.org:{doc['identifier']}"]] += doc["downloads"]
+    for info_path in (world / "hosted").rglob("*.info.json"):
+        info = json.loads(info_path.read_text())
+        views[f"video:{info_path.parent.name}:{info['id']}"] += info["view_count"]
     return min(views, key=lambda v: (-views[v], v))
 
 
@@ -101,13 +119,15 @@ def test_demo_runs_the_whole_pipeline_and_reuses_its_world(db: Database, tmp_pat
         assert step in res.stderr
     for name in ("cross_platform_bridges", "hashtag_lifecycle", "takedown_survival", "coordinated_link_sharing"):
         assert f"\n== {name}: " in res.stdout
-    assert f"== video_reach: Where {video} is hosted and who spread it (question 1)" in res.stdout
+    assert f"== video_reach: Where {video}'s work is hosted and who spread it (question 1)" in res.stdout
     view = out / "view.html"
     assert f"Interactive view:  {view.resolve()}" in res.stdout and video in view.read_text()
     _, runs = db.read("MATCH (r:LoadRun {status: 'complete'}) RETURN count(r) AS n")
     assert runs == [{"n": _world_files(world)}]
     _, edges = db.read("MATCH ()-[r:COORDINATED_WITH]->() RETURN count(r) AS n")
     assert edges[0]["n"] > 0  # the analyses wrote their results
+    _, same = db.read("MATCH ()-[r:SAME_WORK_AS {certain: true}]->() RETURN count(r) AS n")
+    assert same[0]["n"] > 0  # analyze copies ran: the archive.org items of one work share a hash
 
     again = runner.invoke(app, ["demo", "--out", str(out), "--posts", "1000", "--seed", "3", "--rows", "2"])
     assert again.exit_code == 0, again.output
@@ -116,8 +136,13 @@ def test_demo_runs_the_whole_pipeline_and_reuses_its_world(db: Database, tmp_pat
 
 
 # ----- values and outputs that cannot be -------------------------------------------------------------------------
-@pytest.mark.parametrize("args", [["cypher", "RETURN $n AS n", "--param", "n=9223372036854775808"],
-                                  ["query", "hashtag_lifecycle", "--param", "min_posts=99999999999999999999"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["cypher", "RETURN $n AS n", "--param", "n=9223372036854775808"],
+        ["query", "hashtag_lifecycle", "--param", "min_posts=99999999999999999999"],
+    ],
+)
 def test_an_integer_beyond_64_bits_is_one_clear_line(db: Database, args: list[str]) -> None:
     res = runner.invoke(app, args)
     assert res.exit_code == 1

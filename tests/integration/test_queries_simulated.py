@@ -23,6 +23,7 @@ from etl.load import load_paths
 from graphdb.analytics.bridging import compute_bridging
 from graphdb.analytics.communities import detect_communities
 from graphdb.analytics.coordination import CoordinationResult, detect_coordination
+from graphdb.analytics.copies import suggest_copies
 from graphdb.analytics.reports import materialise_reports
 from graphdb.analytics.resilience import measure_resilience
 from graphdb.analytics.successors import SuccessorsResult, suggest_successors
@@ -56,6 +57,7 @@ def world(session_db: Database, tmp_path_factory: pytest.TempPathFactory) -> Wor
     compute_bridging(session_db)
     detect_communities(session_db)
     successors = suggest_successors(session_db)
+    suggest_copies(session_db)  # every copy arrived as its own Video: the video queries follow SAME_WORK_AS
     materialise_reports(session_db)  # hashtag_lifecycle, amplifiers and cross_platform_bridges read what it writes
     return World(session_db, truth, out, coordination, successors)
 
@@ -78,14 +80,25 @@ def precision_recall(found: set[str], planted: set[str]) -> tuple[float, float]:
 
 
 def test_video_reach_lists_every_planted_copy_with_its_views(world: World) -> None:
+    """A work's copies arrive as one Video each (info.json, archive.org items): asked about one archive.org copy,
+    video_reach follows the certain SAME_WORK_AS edges (the shared sha1) to the work's other archive.org copies,
+    and from min_confidence the suggested ones (same title and duration) to its copies on every host."""
     for uid, planted in list(world.truth["videos"].items())[:5]:
-        rows = q(world, "video_reach", video=uid)  # one language version by default
+        seed = planted["seed_video"]
+        rows = q(world, "video_reach", video=seed, min_confidence=0.5)  # one language version by default
         total, copies = rows[0], rows[1:]
-        assert {r["url"] for r in copies} == set(planted["copies"])
+        assert {r["url"] for r in copies} == set(planted["copies"]), uid
+        assert {r["video"]: r["url"] for r in copies} == {v: u for u, v in planted["copy_videos"].items()}
+        joined = {r["url"]: r["joined"] for r in copies}
+        for url, video in planted["copy_videos"].items():
+            expected = "self" if video == seed else "same_work" if "archive.org/" in url else "suggested"
+            assert joined[url] == expected, (url, joined[url])
         assert total["host"] == "(total)" and total["url"] is None
         assert total["views"] == planted["views"]
         assert total["posts"] >= max(r["posts"] for r in copies) > 0
         assert set(total["posts_by_platform"]) == {"telegram", "twitter"}
+        certain = q(world, "video_reach", video=seed)  # certain edges only: the archive.org copies
+        assert {r["url"] for r in certain[1:]} == {u for u in planted["copies"] if "archive.org/" in u}
 
 
 def test_video_reach_of_a_release_takes_every_language_version(world: World) -> None:
@@ -93,9 +106,15 @@ def test_video_reach_of_a_release_takes_every_language_version(world: World) -> 
     uid = versions[0]
     root = world.truth["videos"][uid]["version_of"]
     family = {root} | {u for u, v in world.truth["videos"].items() if v["version_of"] == root}
-    rows = q(world, "video_reach", video=uid, include_versions=True)
-    assert {r["video"] for r in rows[1:]} == family
+    seed = world.truth["videos"][uid]["seed_video"]
+    rows = q(world, "video_reach", video=seed, include_versions=True, min_confidence=0.5)
+    planted = {v for w in family for v in world.truth["videos"][w]["copy_videos"].values()}
+    assert {r["video"] for r in rows[1:]} == planted
+    own = set(world.truth["videos"][uid]["copy_videos"].values())
+    assert all((r["joined"] == "version") == (r["video"] not in own) for r in rows[1:])
     assert rows[0]["views"] == sum(world.truth["videos"][v]["views"] for v in family)
+    # without min_confidence only observed VERSION_OF edges count, and per-copy evidence has none
+    assert {r["video"] for r in q(world, "video_reach", video=seed, include_versions=True)[1:]} <= own
 
 
 # ----------------------------------------------------------------------- question 2: first sharers and paths
@@ -103,17 +122,20 @@ def test_video_reach_of_a_release_takes_every_language_version(world: World) -> 
 
 def test_first_sharers_name_the_planted_first_announcement_of_every_video(world: World) -> None:
     for uid, first in world.truth["first_announcements"].items():
-        rows = q(world, "first_sharers", video=uid)
+        rows = q(world, "first_sharers", video=world.truth["videos"][uid]["seed_video"], min_confidence=0.5)
         assert rows[0]["platform"] == "telegram" and rows[0]["lag_hours"] == 0.0
         assert rows[0]["first_account"] == first["channel"]
         assert ts(rows[0]["first_share"]) == ts(first["time"])
         assert rows[0]["earliest_shares"][0]["post"] == f"{first['channel']}/{first['message_id']}"
+        assert rows[0]["earliest_shares"][0]["joined"] in ("self", "same_work", "suggested")
         assert [r["platform"] for r in rows] == ["telegram", "twitter"] and rows[1]["lag_hours"] > 0
 
 
 def test_dissemination_paths_respect_time_and_cross_platforms(world: World) -> None:
     uid = next(iter(world.truth["first_announcements"]))
-    rows = q(world, "dissemination_paths", video=uid, max_paths=10)
+    rows = q(
+        world, "dissemination_paths", video=world.truth["videos"][uid]["seed_video"], min_confidence=0.5, max_paths=10
+    )
     assert len(rows) == 10
     for r in rows:
         times = [ts(h["at"]) for h in r["hops"] if h["kind"] == "post"]
@@ -341,7 +363,10 @@ def test_cli_refuses_bad_queries_and_parameters_with_one_line(world: World) -> N
     assert res.exit_code == 1 and res.stderr.startswith("Error: No prepared query named 'no_such_query'.")
     res = runner.invoke(app, ["query", "video_reach"])
     assert res.exit_code == 1
-    assert res.stderr.strip() == "Error: Query 'video_reach' needs --param video=<string> (a video uid (video:<id>))."
+    assert res.stderr.strip() == (
+        "Error: Query 'video_reach' needs --param video=<string> (a video uid (video:<platform>:<id>, or video:<id> "
+        "from videos.csv))."
+    )
     res = runner.invoke(app, ["query", "takedown_survival", "--param", "min_copies=many"])
     assert res.exit_code == 1
     assert res.stderr.strip() == "Error: takedown_survival: parameter 'min_copies' expects int, got 'many'."

@@ -65,14 +65,25 @@ def test_flooders_post_no_content_links(session_db: Database, truth: dict[str, A
     assert rows[0]["posts"] > 0 and rows[0]["links"] == 0
 
 
-def test_every_video_has_copies_on_at_least_two_hosts(session_db: Database, truth: dict[str, Any]) -> None:
+def test_every_copy_is_its_own_video_and_each_work_spans_two_hosts(session_db: Database, truth: dict[str, Any]) -> None:
+    """The real inputs give one Video per copy (its info.json or archive.org item), served by the copy's URL."""
     _, rows = session_db.read(
         "MATCH (v:Video)<-[:SERVES]-(u:Url)-[:HOSTED_ON]->(h:Platform) "
-        "RETURN v.uid AS video, count(DISTINCT h) AS hosts"
+        "RETURN v.uid AS video, collect(u.url) AS urls, collect(h.name) AS hosts"
     )
-    hosts = {r["video"]: r["hosts"] for r in rows}
-    assert set(hosts) == set(truth["videos"])
-    assert min(hosts.values()) >= 2
+    served = {r["video"]: r["urls"] for r in rows}
+    planted = {uid: [url] for v in truth["videos"].values() for url, uid in v["copy_videos"].items()}
+    assert served == planted
+    host = {r["video"]: r["hosts"][0] for r in rows}
+    assert min(len({host[uid] for uid in v["copy_videos"].values()}) for v in truth["videos"].values()) >= 2
+
+
+def test_archive_copies_of_one_work_share_a_content_hash(session_db: Database, truth: dict[str, Any]) -> None:
+    _, rows = session_db.read("MATCH (v:Video) WHERE v.hashes IS NOT NULL RETURN v.uid AS uid, v.hashes AS hashes")
+    hashes = {r["uid"]: set(r["hashes"]) for r in rows}
+    for work in truth["videos"].values():
+        archive = [uid for uid in work["copy_videos"].values() if uid.startswith("video:archive.org:")]
+        assert len(archive) >= 3 and set.intersection(*(hashes[a] for a in archive))
 
 
 def test_coordinated_groups_share_links_within_the_window(session_db: Database, truth: dict[str, Any]) -> None:

@@ -92,6 +92,14 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
+def csv_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same world with the hosting layer as swarmgraph's own inputs (inputs='csv')."""
+    out = tmp_path_factory.mktemp("sim-csv")
+    simulate(out, seed=7, posts=POSTS, inputs="csv")
+    return out
+
+
+@pytest.fixture(scope="module")
 def truth(run: Path) -> dict[str, Any]:
     return json.loads((run / "ground_truth.json").read_text())
 
@@ -137,9 +145,22 @@ def test_same_seed_writes_identical_bytes_and_another_seed_differs(tmp_path: Pat
     a, b, c = _hashes(tmp_path / "a"), _hashes(tmp_path / "b"), _hashes(tmp_path / "c")
     assert a == b
     assert len(a) > 10
-    for name in ("ground_truth.json", "videos.csv", "url_checks.csv", "snapshots.jsonl", "accounts.csv"):
+    for name in ("ground_truth.json", "wayback/archive.org.cdx.json", "warc/youtube-watch-pages.warc.gz",
+                 "warc/aggregator-pages.warc.gz", "archive.org/search.json", "accounts.csv"):  # fmt: skip
         assert a[name] != c[name]
     assert [k for k in a if k.startswith("twitter/") and a[k] == c.get(k)] == []
+
+
+def test_csv_inputs_are_deterministic_and_an_option(tmp_path: Path) -> None:
+    simulate(tmp_path / "a", seed=3, posts=500, days=2, inputs="csv")
+    simulate(tmp_path / "b", seed=3, posts=500, days=2, inputs="csv")
+    a, b = _hashes(tmp_path / "a"), _hashes(tmp_path / "b")
+    assert a == b and {"videos.csv", "url_checks.csv", "snapshots.jsonl"} <= set(a)
+    assert not any(k.startswith(("hosted/", "wayback/", "warc/")) for k in a)
+    simulate(tmp_path / "a", seed=3, posts=500, days=2)  # the other mode replaces the hosting layer, leaves none
+    assert not {"videos.csv", "url_checks.csv", "snapshots.jsonl"} & set(_hashes(tmp_path / "a"))
+    with pytest.raises(SimulationError, match="inputs 'tsv' is not one of real, csv"):
+        simulate(tmp_path / "d", posts=500, days=2, inputs="tsv")
 
 
 def test_scales_and_post_override() -> None:
@@ -251,8 +272,8 @@ def test_every_raw_link_canonicalises_to_a_planted_url(
     assert canonical - tme <= planted
     assert all(re.fullmatch(r"https://t\.me/([a-z_]+)/\d+", u) and u.split("/")[3] in handles for u in tme)
     assert len(raw_forms) > 1.5 * len(canonical)  # the same address is pasted in several raw forms
-    for name in ("videos.csv", "url_checks.csv"):
-        assert {canonical_url(r["url"]) for r in _csv(run / name)} <= copies
+    for info in (run / "hosted").rglob("*.info.json"):
+        assert canonical_url(json.loads(info.read_text())["webpage_url"]) in copies
 
 
 # ------------------------------------------------------------------------------------------ planted structure
@@ -310,9 +331,9 @@ def test_flooders_post_no_links_and_outnumber_sympathisers(twitter: Twitter, tru
         assert by_flooders > len(tagged) - by_flooders
 
 
-def test_every_video_has_copies_on_two_hosts(run: Path, truth: dict[str, Any]) -> None:
+def test_every_video_has_copies_on_two_hosts(csv_run: Path, truth: dict[str, Any]) -> None:
     hosts: dict[str, set[str]] = defaultdict(set)
-    for row in _csv(run / "videos.csv"):
+    for row in _csv(csv_run / "videos.csv"):
         hosts[row["video_id"]].add(canonical_url(row["url"]).split("/")[2])
     assert set(hosts) == {uid.removeprefix("video:") for uid in truth["videos"]}
     assert all(len(h) >= 2 for h in hosts.values())
@@ -416,9 +437,9 @@ def test_bridges_link_their_channel_and_share_bridge_pages(
         assert (page in telegram_links) <= ("telegram" in info["platforms"])
 
 
-def test_url_checks_follow_the_planted_takedowns(run: Path, truth: dict[str, Any]) -> None:
+def test_url_checks_follow_the_planted_takedowns(csv_run: Path, truth: dict[str, Any]) -> None:
     checks: dict[str, list[tuple[float, str]]] = defaultdict(list)
-    for row in _csv(run / "url_checks.csv"):
+    for row in _csv(csv_run / "url_checks.csv"):
         checks[canonical_url(row["url"])].append((_t(row["checked_at"]), row["status"]))
     for url, when in truth["takedowns"].items():
         removed = [t for t, s in checks[url] if s == "removed"]
@@ -433,12 +454,12 @@ def test_url_checks_follow_the_planted_takedowns(run: Path, truth: dict[str, Any
     assert median["liveleak.com"]["median_hours"] < median["archive.org"]["median_hours"]
 
 
-def test_snapshots_are_edited_over_time(run: Path, truth: dict[str, Any]) -> None:
+def test_snapshots_are_edited_over_time(csv_run: Path, truth: dict[str, Any]) -> None:
     from etl.readers.swarmgraph_inputs import snapshot_links
 
     listed: dict[str, list[frozenset[str]]] = defaultdict(list)
     all_copies = {u for v in truth["videos"].values() for u in v["copies"]}
-    for line in (run / "snapshots.jsonl").read_text().splitlines():
+    for line in (csv_run / "snapshots.jsonl").read_text().splitlines():
         snap = json.loads(line)
         site = snap["page_url"].split("/")[2]
         links = frozenset(
@@ -464,29 +485,88 @@ def test_accounts_csv_records_suspensions_and_known_links(run: Path, truth: dict
         assert rows[bridge["telegram"]]["handle"] == bridge["handle"]
 
 
-def test_every_file_is_detected_and_read_without_rejects(run: Path) -> None:
+@pytest.mark.parametrize("inputs", ["real", "csv"])
+def test_every_file_is_detected_and_read_without_rejects(run: Path, csv_run: Path, inputs: str) -> None:
     from etl.detect import detect_format
     from etl.readers import FORMATS
     from etl.records import Reject
 
-    expected = {
-        "twitter": "twarc2",
-        "telegram": "telegram",
-        "videos.csv": "videos",
-        "url_checks.csv": "url-checks",
-        "snapshots.jsonl": "snapshots",
-        "accounts.csv": "accounts",
-    }
+    root = run if inputs == "real" else csv_run
+    expected = {"twitter": "twarc2", "telegram": "telegram", "accounts.csv": "accounts"}
+    if inputs == "csv":
+        expected |= {"videos.csv": "videos", "url_checks.csv": "url-checks", "snapshots.jsonl": "snapshots"}
+    else:
+        expected |= {"hosted": "ytdlp", "archive.org/items": "archive-org", "archive.org/search.json":
+                     "archive-org-search", "wayback/archive.org.cdx.json": "cdx-json", "wayback": "cdx",
+                     "warc": "warc"}  # fmt: skip
     seen = set()
-    for path in sorted(run.rglob("*")):
+    for path in sorted(root.rglob("*")):
         if not path.is_file() or path.name == "ground_truth.json":
             continue
+        rel = path.relative_to(root).as_posix()
+        key = max((k for k in expected if rel == k or rel.startswith(k + "/")), key=len)
         fmt = detect_format(path)
-        assert fmt == expected[path.relative_to(run).parts[0]], path
+        assert fmt == expected[key], path
         seen.add(fmt)
         rejects = [item for item in FORMATS[fmt](path) if isinstance(item, Reject)]
         assert rejects == [], (path, rejects[:3])
     assert seen == set(expected.values())
+
+
+def _observations(paths: list[Path], reader: Any) -> set[tuple[str, str, str]]:
+    """(canonical url, ISO time, status) of every UrlCheck the reader makes of the files."""
+    out = set()
+    for path in paths:
+        for item in reader(path):
+            for node in getattr(item, "nodes", []):
+                if node.label == "UrlCheck":
+                    url = next(n.key for n in item.nodes if n.label == "Url")
+                    out.add((url, node.props["checked_at"].strftime("%Y-%m-%dT%H:%M:%SZ"), node.props["status"]))
+    return out
+
+
+def test_cdx_and_warc_captures_are_the_url_checks_of_the_csv_inputs(run: Path, csv_run: Path) -> None:
+    """Both modes plant the same world and observe it at the same times: the CDX rows and the YouTube watch-page
+    captures, read back, are exactly url_checks.csv (statuses decided by the removal rules from code and body)."""
+    from etl.readers.warc import read_warc
+    from etl.readers.wayback import read_cdx_json, read_cdx_text
+
+    checks = {(canonical_url(r["url"]), r["checked_at"], r["status"]) for r in _csv(csv_run / "url_checks.csv")}
+    observed = _observations(sorted((run / "wayback").glob("*.cdx.txt")), read_cdx_text)
+    observed |= _observations([run / "wayback" / "archive.org.cdx.json"], read_cdx_json)
+    observed |= _observations([run / "warc" / "youtube-watch-pages.warc.gz"], read_warc)
+    assert observed == checks
+    assert {s for _, _, s in observed} == {"alive", "removed", "unknown"}
+
+
+def test_aggregator_warc_lists_what_the_snapshots_list(run: Path, csv_run: Path) -> None:
+    """Every page capture in the WARC (responses and revisits) gives the LISTS the snapshots input gives."""
+    from etl.readers.swarmgraph_inputs import read_snapshots_jsonl
+    from etl.readers.warc import read_warc
+
+    def lists(items: Any) -> set[tuple[str, str, str]]:
+        return {(r.start.key, r.end.key, r.props["seen_at"].isoformat()) for item in items
+                for r in getattr(item, "rels", []) if r.type == "LISTS"}  # fmt: skip
+
+    from_warc = lists(read_warc(run / "warc" / "aggregator-pages.warc.gz"))
+    assert from_warc and from_warc == lists(read_snapshots_jsonl(csv_run / "snapshots.jsonl"))
+
+
+def test_archive_items_share_the_work_hash_and_info_json_name_each_copy(run: Path, truth: dict[str, Any]) -> None:
+    by_work: dict[str, set[str]] = defaultdict(set)
+    for work, video in truth["videos"].items():
+        for url, uid in video["copy_videos"].items():
+            platform, ident = uid.removeprefix("video:").split(":", 1)
+            if platform == "archive.org":
+                item = json.loads((run / "archive.org" / "items" / f"{ident}.json").read_text())
+                assert url == f"https://archive.org/details/{item['metadata']['identifier']}"
+                by_work[work].add(next(f["sha1"] for f in item["files"] if f["name"] == f"{ident}.mp4"))
+            else:
+                info = json.loads((run / "hosted" / platform / f"{ident}.info.json").read_text())
+                assert canonical_url(info["webpage_url"]) == url and info["title"] == truth["videos"][work]["title"]
+        assert video["seed_video"] in video["copy_videos"].values()
+    assert all(len(h) == 1 for h in by_work.values())
+    assert len({h for hs in by_work.values() for h in hs}) == len(truth["videos"])
 
 
 def test_ground_truth_routes_start_with_the_first_announcement(truth: dict[str, Any]) -> None:
