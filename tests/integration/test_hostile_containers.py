@@ -25,14 +25,16 @@ RSS_CEILING_KB = 300 * 1024
 TWARC = FIXTURES / "twarc-csv"
 TELEGRAM = FIXTURES / "langchain-community" / "result.json"
 PAGE = b'{"data": [{"id": "1", "text": "x", "author_id": "9"}]}\n'
-# Runs the CLI in this process and writes its peak RSS (KB) to argv[1], however it exits.
+# Runs the CLI in this process and writes its peak RSS (KB) to argv[1], however it exits. The peak is VmHWM, the
+# high-water mark of this process's own memory: ru_maxrss would carry the parent's peak across fork and exec.
 WRAPPER = (
-    "import resource, sys\n"
+    "import re, sys\n"
     "from cli.main import app\n"
     "try:\n"
     "    app(sys.argv[2:], prog_name='swarmgraph')\n"
     "finally:\n"
-    "    open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))\n"
+    "    hwm = re.search(r'VmHWM:\\s+(\\d+) kB', open('/proc/self/status').read())\n"
+    "    open(sys.argv[1], 'w').write(hwm.group(1) if hwm else '0')\n"
 )
 
 
