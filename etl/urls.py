@@ -9,14 +9,13 @@ Extending the platform table: add a row `domain,platform,kind` to etl/data/domai
 `archive.org` also covers `ia800300.us.archive.org`; a row `name.*` matches `name` under any one- or two-label
 suffix (`isdarat.tv`, `isdarat.co.uk`). kind is one of social, hosting, aggregator, shortener, other. A domain
 that is not in the table but in ural's list of URL shorteners is a shortener named by its domain; anything else
-is a platform named by its domain, kind `other`. A new platform identity rule is a function in _SITE_RULES.
+is a platform named by its domain, kind `other`. A new platform identity rule is a function in etl/url_sites.py.
 """
 
 from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from encodings import idna as _idna
@@ -28,6 +27,7 @@ from ural.is_shortened_url import SHORTENER_DOMAINS
 from ural.normalize_url import should_strip_query_item
 
 from etl.records import Node, NodeRef, Rel
+from etl.url_sites import PATH_SAFE, QUERY_SAFE, normalise_component, site_rule
 
 KINDS = ("social", "hosting", "aggregator", "shortener", "other")
 MAX_URL_CHARS = 8192
@@ -96,7 +96,6 @@ def platform_of_domain(domain: str) -> tuple[str, str]:
 # ---------------------------------------------------------------------------------------------- generic rules
 
 _MOBILE_PREFIXES = ("www.", "www2.", "m.", "mobile.")
-_HOST_ALIASES = {"x.com": "twitter.com", "telegram.me": "t.me", "telegram.dog": "t.me"}
 _SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 _PORT_ONLY_RE = re.compile(r"^[^/?#:]+:\d*(?:[/?#]|$)")
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
@@ -104,12 +103,6 @@ _LABEL_RE = re.compile(r"^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$")
 _TLD_RE = re.compile(r"^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$")
 _IDN_DOTS = {0x3002: ".", 0xFF0E: ".", 0xFF61: "."}  # IDNA label separators besides '.'
 _IPV4_RE = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
-_ESCAPE_RE = re.compile(r"%([0-9A-Fa-f]{2})")
-_LONE_PERCENT_RE = re.compile(r"%(?![0-9A-Fa-f]{2})")
-_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-# Characters left as they are in a path or query (RFC 3986 pchar plus '/', '?', and '%' of existing escapes).
-_PATH_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/%")
-_QUERY_SAFE = _PATH_SAFE | {"?"}
 # Tracking parameters that ural's list misses; dropped on every site.
 _EXTRA_TRACKERS = frozenset({"si", "ref_src", "ref_url", "utm", "_hsenc", "_hsmi", "yclid", "msclkid", "wt.mc_id"})
 # Tracking or display-only parameters dropped on one site only (value-free for identity).
@@ -134,20 +127,6 @@ def _strip_mobile_prefixes(host: str) -> str:
             if host.startswith(prefix) and "." in rest:
                 host, changed = rest, True
     return host
-
-
-def _fix_escape(match: re.Match[str]) -> str:
-    char = chr(int(match.group(1), 16))
-    return char if char in _UNRESERVED else "%" + match.group(1).upper()
-
-
-def _normalise_component(text: str, safe: frozenset[str]) -> str:
-    """Decode escaped unreserved characters, upper-case other escapes, escape what may not appear raw (UTF-8)."""
-    if "%" in text:
-        text = _ESCAPE_RE.sub(_fix_escape, _LONE_PERCENT_RE.sub("%25", text))
-    if all(c in safe for c in text):
-        return text
-    return "".join(c if c in safe else "".join(f"%{b:02X}" for b in c.encode("utf-8")) for c in text)
 
 
 def _remove_dot_segments(path: str) -> str:
@@ -203,7 +182,7 @@ def _query_items(query: str, host: str, path: str = "") -> list[tuple[str, str |
             continue
         if should_strip_query_item((plain_key, plain_value)):
             continue
-        items.append((_normalise_component(key, _QUERY_SAFE), _normalise_component(value, _QUERY_SAFE) if eq else None))
+        items.append((normalise_component(key, QUERY_SAFE), normalise_component(value, QUERY_SAFE) if eq else None))
     return items
 
 
@@ -213,102 +192,6 @@ def _format_query(items: list[tuple[str, str | None]]) -> str:
 
 
 # ------------------------------------------------------------------------------------------ platform identity
-
-_YT_ID = r"([A-Za-z0-9_-]{11})"
-_YT_PATH_RE = re.compile(r"^/(?:embed|shorts|v|live|e)/" + _YT_ID + r"(?:[/?]|$)")
-_YT_SHORT_RE = re.compile(r"^/" + _YT_ID + r"/?$")
-_YT_ID_RE = re.compile(r"^" + _YT_ID + r"$")
-_ARCHIVE_ITEM_RE = re.compile(r"^/(?:details|download|embed|stream|compress)/([^/?#]+)")
-_ARCHIVE_NODE_ITEM_RE = re.compile(r"^/\d+/items/([^/?#]+)")
-_TG_POST_RE = re.compile(r"^/(?:s/)?([A-Za-z][A-Za-z0-9_]{3,31})(/\d+)?/?$")
-_TG_RESERVED = frozenset({"c", "s", "joinchat", "addstickers", "addemoji", "share", "proxy", "socks", "iv"})
-_TW_STATUS_RE = re.compile(r"^/(?:i/web|[A-Za-z0-9_]{1,50})/status(?:es)?/(\d{1,25})(?:/(photo|video)/\d+)?/?$")
-_TW_HANDLE_RE = re.compile(r"^/([A-Za-z0-9_]{1,15})/?$")
-_GDRIVE_FILE_RE = re.compile(r"^/file/d/([A-Za-z0-9_-]{10,})")
-_BSKY_PROFILE_RE = re.compile(r"^/profile/([^/]{1,300})(/post/[A-Za-z0-9._~:-]{1,512})?/?$")
-
-# A rule returns the canonical URL for (host, path, query items), or None to keep the generic form.
-SiteRule = Callable[[str, str, list[tuple[str, str | None]]], "str | None"]
-
-
-def _youtube(host: str, path: str, query: list[tuple[str, str | None]]) -> str | None:
-    if host == "youtube.com" and path == "/watch":
-        video = next((v for k, v in query if k == "v" and v and _YT_ID_RE.match(v)), None)
-    else:
-        match = (_YT_SHORT_RE if host == "youtu.be" else _YT_PATH_RE).match(path)
-        video = match.group(1) if match else None
-    return f"https://youtube.com/watch?v={video}" if video else None
-
-
-def _archive_org(host: str, path: str, query: list[tuple[str, str | None]]) -> str | None:
-    match = _ARCHIVE_ITEM_RE.match(path) if host == "archive.org" else _ARCHIVE_NODE_ITEM_RE.match(path)
-    return f"https://archive.org/details/{match.group(1)}" if match else None
-
-
-def _telegram(host: str, path: str, query: list[tuple[str, str | None]]) -> str | None:
-    match = _TG_POST_RE.match(path)
-    if not match or match.group(1).lower() in _TG_RESERVED:
-        return None
-    # Usernames are case-insensitive; invite hashes (joinchat/+...) are not, and do not match here.
-    return f"https://t.me/{match.group(1).lower()}{match.group(2) or ''}"
-
-
-def _twitter(host: str, path: str, query: list[tuple[str, str | None]]) -> str | None:
-    match = _TW_STATUS_RE.match(path)
-    if match:
-        return f"https://twitter.com/i/web/status/{match.group(1)}"
-    handle = _TW_HANDLE_RE.match(path)
-    if handle and not query:
-        return f"https://twitter.com/{handle.group(1).lower()}"
-    return None
-
-
-def _google_drive(host: str, path: str, query: list[tuple[str, str | None]]) -> str | None:
-    match = _GDRIVE_FILE_RE.match(path)
-    if match:
-        return f"https://drive.google.com/file/d/{match.group(1)}"
-    if path in ("/open", "/uc"):
-        file_id = next((v for k, v in query if k == "id" and v), None)
-        return f"https://drive.google.com/file/d/{file_id}" if file_id else None
-    return None
-
-
-def _bluesky(host: str, path: str, query: list[tuple[str, str | None]]) -> str | None:
-    """bsky.app/profile/<handle or DID>[/post/<rkey>]: handles and DIDs lower-cased (both case-insensitive; the
-    record key is not). A handle is not turned into the DID here (that needs the data: etl/readers/bluesky.py)."""
-    match = _BSKY_PROFILE_RE.match(path)
-    if not match:
-        return None
-    actor = unquote(match.group(1)).lower()
-    if not actor or "/" in actor or any(c.isspace() for c in actor):
-        return None
-    safe_actor = _normalise_component(actor, _PATH_SAFE)
-    return f"https://bsky.app/profile/{safe_actor}{match.group(2) or ''}"
-
-
-_SITE_RULES: dict[str, SiteRule] = {
-    "youtube.com": _youtube,
-    "youtu.be": _youtube,
-    "youtube-nocookie.com": _youtube,
-    "archive.org": _archive_org,
-    "t.me": _telegram,
-    "twitter.com": _twitter,
-    "drive.google.com": _google_drive,
-    "bsky.app": _bluesky,
-}
-
-
-def _site_rule(host: str) -> tuple[str, SiteRule | None]:
-    """(host after aliasing, rule) for a host; archive.org storage nodes (ia800300.us.archive.org) share a rule."""
-    if host in _SITE_RULES:
-        return host, _SITE_RULES[host]
-    host = _HOST_ALIASES.get(host, host)
-    if host in _SITE_RULES:
-        return host, _SITE_RULES[host]
-    if host.endswith(".archive.org"):
-        return host, _archive_org
-    return host, None
-
 
 # ------------------------------------------------------------------------------------------------- public API
 
@@ -358,10 +241,10 @@ def canonical_url(raw: str) -> str:
 @lru_cache(maxsize=262144)
 def _canonical_url(raw: str) -> str:
     host, port_suffix, path, query, fragment = _split(raw)
-    host, rule = _site_rule(host)
+    host, rule = site_rule(host)
     if host == "twitter.com" and fragment.startswith("!/"):  # old hashbang permalinks: twitter.com/#!/user/status/1
         path, _, query = fragment[1:].partition("?")
-    path = _remove_dot_segments(_normalise_component(path, _PATH_SAFE) or "/")
+    path = _remove_dot_segments(normalise_component(path, PATH_SAFE) or "/")
     items = _query_items(query, host, path) if query else []
     if rule is not None and not port_suffix:
         special = rule(host, path, items)
