@@ -9,15 +9,15 @@ Who engages with whom (what the graph must show):
 
 from __future__ import annotations
 
-import bisect
 import random
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from simulator.links import Link, telegram_post_link
 from simulator.plan import TW_BRIDGE_ANNOUNCE, TW_BURST, TW_COMEBACK, TW_HUB_ANNOUNCE, TW_SUSPENDED_MENTION
 from simulator.telegram import TelegramWriter, shareable
 from simulator.timefmt import HOUR_MS
+from simulator.tweet_parts import Ring, Text, Weighted, tco
 from simulator.twitter_pages import PageWriter, missing_tweet_error, suspended_user_error
 from simulator.world import Account, World
 
@@ -30,80 +30,7 @@ K_BASELINE, K_TAGGED, K_FLOOD = 10, 11, 12
 BASELINE_MIX = (("member", 0.31), ("dispersed", 0.62), ("hub", 0.03), ("coordinated", 0.04))
 HUB_TAGGED_SHARE = 0.15  # of event-hashtag posts by sympathisers, at most
 FLOOD_TEXTS = ("Unrelated post", "Off-topic comment", "Counter post", "Noise post")
-T = TypeVar("T")
 Recent = tuple[dict[str, Any], Account, int]  # (original tweet, its author, when)
-
-
-class Ring(Generic[T]):
-    """The last n items, with uniform random access."""
-
-    def __init__(self, size: int) -> None:
-        self.items: list[T] = []
-        self.size = size
-        self.pos = 0
-
-    def add(self, item: T) -> None:
-        if len(self.items) < self.size:
-            self.items.append(item)
-        else:
-            self.items[self.pos] = item
-            self.pos = (self.pos + 1) % self.size
-
-    def pick(self, rng: random.Random) -> T:
-        return self.items[int(rng.random() * len(self.items))]
-
-
-class Weighted(Generic[T]):
-    """Weighted random choice by bisecting cumulative weights."""
-
-    def __init__(self, items: list[T], weights: list[float]) -> None:
-        self.items = items
-        self.cum: list[float] = []
-        total = 0.0
-        for w in weights:
-            total += w
-            self.cum.append(total)
-
-    def pick(self, rng: random.Random) -> T | None:
-        return self.one(rng) if self.items else None
-
-    def one(self, rng: random.Random) -> T:
-        """A pick from a pool known to be non-empty."""
-        return self.items[bisect.bisect_right(self.cum, rng.random() * self.cum[-1])]
-
-
-class Text:
-    """Builds a tweet's text and its entities with code-point offsets."""
-
-    __slots__ = ("parts", "pos", "entities")
-
-    def __init__(self, start: str = "") -> None:
-        self.parts = [start]
-        self.pos = len(start)
-        self.entities: dict[str, list[dict[str, Any]]] = {}
-
-    def plain(self, s: str) -> None:
-        self.parts.append(s)
-        self.pos += len(s)
-
-    def _entity(self, kind: str, s: str, extra: dict[str, Any]) -> None:
-        entity = {"start": self.pos, "end": self.pos + len(s)}
-        entity.update(extra)
-        self.entities.setdefault(kind, []).append(entity)
-        self.plain(s)
-
-    def url(self, template: dict[str, Any]) -> None:
-        self._entity("urls", template["url"], template)
-
-    def tag(self, tag: str) -> None:
-        self._entity("hashtags", "#" + tag, {"tag": tag})
-
-    def mention(self, acc: Account, with_id: bool = True) -> None:
-        extra = {"username": acc.username, "id": acc.id} if with_id else {"username": acc.username}
-        self._entity("mentions", "@" + acc.username, extra)
-
-    def text(self) -> str:
-        return "".join(self.parts)
 
 
 class TwitterWriter:
@@ -393,7 +320,7 @@ class TwitterWriter:
         text = Text(f"Comment {self.comment} on release {self._release()} ")
         text.url(
             {
-                "url": _tco(self.quote_codes),
+                "url": tco(self.quote_codes),
                 "expanded_url": permalink,
                 "display_url": f"twitter.com/{author.username}/stat\u2026",
             }
@@ -493,13 +420,3 @@ class TwitterWriter:
             text.plain("?")
             self.pages.new_tweet(actor, ms, text.text(), text.entities)
         self._referenced_user(gone, ms, "entities.mentions.username")
-
-
-def _tco(n: int) -> str:
-    """A t.co wrapper that looks random but is unique per n (a bijection of n modulo 62**10)."""
-    x = (n * 0x9E3779B97F4A7C15) % (62**10)
-    chars = []
-    for _ in range(10):
-        x, r = divmod(x, 62)
-        chars.append("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"[r])
-    return "https://t.co/" + "".join(chars)
