@@ -23,7 +23,7 @@ from typing import Any
 
 import orjson
 
-from etl.readers.bluesky import (
+from etl.readers.bluesky_records import (
     POST_COLLECTION,
     BlueskyFacts,
     Handles,
