@@ -159,17 +159,7 @@ def simulate(
     twitter, telegram = _write_posts(world, rng, out, progress)
 
     known = known_successors(world, rng)
-    hosting: list[Path] = []
-    if inputs == "csv":
-        n_copies = write_videos(world, out / "videos.csv")
-        n_checks = write_url_checks(world, rng, out / "url_checks.csv")
-        n_snapshots = write_snapshots(world, rng, out / "snapshots.jsonl")
-        hosting = [out / name for name in CSV_INPUTS]
-    else:
-        evidence = EvidenceWriter(world, rng, out)
-        counts = evidence.write()
-        n_copies, n_checks, n_snapshots = len(world.copies), counts.url_checks, counts.page_captures
-        hosting = evidence.files
+    hosting, (n_copies, n_checks, n_snapshots) = _write_hosting(world, rng, out, inputs)
     write_accounts(world, known, out / "accounts.csv")
     tweets, messages = twitter.pages.tweets, telegram.messages
     truth = ground_truth(
@@ -200,3 +190,15 @@ def simulate(
         inputs=inputs,
         files=files,
     )
+
+
+def _write_hosting(world: World, rng: random.Random, out: Path, inputs: str) -> tuple[list[Path], tuple[int, int, int]]:
+    """The hosting layer in the chosen input mode: its files and (copies, URL checks, page captures) written."""
+    if inputs == "csv":
+        n_copies = write_videos(world, out / "videos.csv")
+        n_checks = write_url_checks(world, rng, out / "url_checks.csv")
+        n_snapshots = write_snapshots(world, rng, out / "snapshots.jsonl")
+        return [out / name for name in CSV_INPUTS], (n_copies, n_checks, n_snapshots)
+    evidence = EvidenceWriter(world, rng, out)
+    counts = evidence.write()
+    return evidence.files, (len(world.copies), counts.url_checks, counts.page_captures)
