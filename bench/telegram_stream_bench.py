@@ -3,13 +3,14 @@
     python -m bench.telegram_stream_bench                       # the issue's figure: 2 GB files (hours when loaded)
     python -m bench.telegram_stream_bench --sizes-mb 100 400    # two sizes: memory must not grow with the file
     python -m bench.telegram_stream_bench --sizes-mb 50 300 --link-pool 10000   # links recur: small URL caches
+    python -m bench.telegram_stream_bench --sizes-mb 100 2048 --link-pool 10000 --readers telethon tgdataset
 
 For each size, in a temporary directory deleted afterwards, it writes a Telethon JSON-lines file (messages shaped like
 the BDA-KTS samples: a forward, entities, a link preview, emoji), a TGDataset-shaped file (channels of 20,000
 messages), and, as the baseline, a Telegram Desktop single-chat export of the same size read by the existing
 Desktop reader. Each file is parsed by its reader (every Fragment and Reject built, nothing written to Neo4j) in a
-child process of its own, which reports its peak RSS (`ru_maxrss`) and time; reading the bytes alone (`cat`-like,
-1 MB blocks) is a second baseline for the disk. Results go to bench/results/telegram_stream.json.
+child process of its own, which reports its peak RSS (VmHWM, its own high-water mark) and time; reading the bytes
+alone (`cat`-like, 1 MB blocks) is a second baseline for the disk. Results go to bench/results/telegram_stream.json.
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ from typing import Any, TextIO
 RESULTS = Path(__file__).parent / "results" / "telegram_stream.json"
 MB = 1 << 20
 LINK_POOL = [0]  # distinct story links (0: a new link in every message); set by --link-pool
-_CHILD = """
-import json, resource, sys, time
+_CHILD = r"""
+import json, re, sys, time
 from pathlib import Path
 from etl.records import Reject
 reader, path = sys.argv[1], Path(sys.argv[2])
@@ -48,7 +49,7 @@ else:
         rejects += isinstance(item, Reject)
 from etl.urls import identify_url
 print(json.dumps({"seconds": time.perf_counter() - t0, "items": items, "rejects": rejects,
-                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "peak_rss_mb": int(re.search(r"VmHWM:\s+(\d+)", open("/proc/self/status").read()).group(1)) / 1024,
                   "url_cache_entries": identify_url.cache_info().currsize}))
 """
 
@@ -158,7 +159,9 @@ def _parse(reader: str, path: Path) -> dict[str, Any]:
     return result
 
 
-def run(sizes_mb: list[int], workdir: Path | None, link_pool: int = 0) -> dict[str, Any]:
+def run(
+    sizes_mb: list[int], workdir: Path | None, link_pool: int = 0, readers: list[str] | None = None
+) -> dict[str, Any]:
     LINK_POOL[0] = link_pool
     report: dict[str, Any] = {"machine": platform.platform(), "cpus": os.cpu_count(), "load_avg": os.getloadavg(),
                               "link_pool": link_pool, "sizes": []}  # fmt: skip
@@ -173,6 +176,8 @@ def run(sizes_mb: list[int], workdir: Path | None, link_pool: int = 0) -> dict[s
             }
             row: dict[str, Any] = {"size_mb": size_mb, "readers": {}}
             for reader, (path, write) in files.items():
+                if readers and reader not in readers:
+                    continue
                 t0 = time.perf_counter()
                 messages = write(path, size)
                 print(f"{size_mb} MB {reader}: wrote {messages:,} messages in {time.perf_counter() - t0:.0f} s",
@@ -202,9 +207,15 @@ def main() -> None:
     parser.add_argument("--link-pool", type=int, default=0,
                         help="distinct story links the messages share (default 0: a new link in every message, which "
                         "fills the URL caches of etl/urls.py; e.g. 10000 keeps them small)")  # fmt: skip
+    parser.add_argument("--readers", nargs="+", choices=("telethon", "tgdataset", "telegram"), default=None,
+                        help="which readers to run (default: all three)")  # fmt: skip
+    parser.add_argument("--out", type=Path, default=None,
+                        help="results file (default bench/results/telegram_stream[_pool<N>].json)")  # fmt: skip
     args = parser.parse_args()
-    report = run(args.sizes_mb, args.workdir, args.link_pool)
-    out = RESULTS if not args.link_pool else RESULTS.with_name(f"telegram_stream_pool{args.link_pool}.json")
+    report = run(args.sizes_mb, args.workdir, args.link_pool, args.readers)
+    out = args.out or (
+        RESULTS if not args.link_pool else RESULTS.with_name(f"telegram_stream_pool{args.link_pool}.json")
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=1) + "\n")
     print(f"wrote {out}")
