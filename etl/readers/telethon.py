@@ -27,14 +27,14 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import ijson
 import orjson
 
-from etl.readers.common import add_account, iter_json_lines, open_binary, utc_from_timestamp
+from etl.readers.common import add_account, iter_json_lines, open_binary
 from etl.readers.telegram_common import (
     PLATFORM,
     account_uid,
@@ -49,6 +49,7 @@ from etl.readers.telegram_common import (
     str_or_none,
 )
 from etl.readers.telegram_stream import open_json
+from etl.readers.telethon_content import button_urls, media_urls, message_time, restrictions, text_parts, type_of
 from etl.records import Fragment, Node, NodeRef, ReaderItem, Reject
 
 _SNIFF_BYTES = 64 * 1024
@@ -62,35 +63,6 @@ _PEER_TYPES = {
     "InputPeerChat": "chat",
     "PeerUser": "user",
     "InputPeerUser": "user",
-}
-# Telethon entity class -> Telegram Desktop's entity type (the shared entity code speaks Desktop's names).
-_ENTITY_TYPES = {
-    "MessageEntityUrl": "link",
-    "MessageEntityTextUrl": "text_link",
-    "MessageEntityHashtag": "hashtag",
-    "MessageEntityMention": "mention",
-    "MessageEntityMentionName": "mention_name",
-    "InputMessageEntityMentionName": "mention_name",
-    "MessageEntityEmail": "email",
-    "MessageEntityPhone": "phone",
-    "MessageEntityBankCard": "bank_card",
-    "MessageEntityBotCommand": "bot_command",
-    "MessageEntityCashtag": "cashtag",
-}
-_DOCUMENT_KINDS = (  # (attribute class, flag that must be true or "", Desktop's media_type)
-    ("DocumentAttributeSticker", "", "sticker"),
-    ("DocumentAttributeAnimated", "", "animation"),
-    ("DocumentAttributeVideo", "round_message", "video_message"),
-    ("DocumentAttributeVideo", "", "video_file"),
-    ("DocumentAttributeAudio", "voice", "voice_message"),
-    ("DocumentAttributeAudio", "", "audio_file"),
-)
-_OTHER_MEDIA = {
-    "MessageMediaPoll": "poll",
-    "MessageMediaGeo": "location",
-    "MessageMediaGeoLive": "location",
-    "MessageMediaVenue": "location",
-    "MessageMediaContact": "contact",
 }
 
 
@@ -203,7 +175,7 @@ def _remember(entity: Any, state: _State, default_kind: str) -> str | None:
     """Keep a chat's or user's facts (dump `chats`/`users`, 4CAT `_chat`/`_sender`) by peer key; return the key."""
     if not isinstance(entity, dict):
         return None
-    etype = _type(entity)
+    etype = type_of(entity)
     if etype.startswith("User") or "first_name" in entity or "bot" in entity:
         kind = "user"
     elif etype.startswith("Channel") or "broadcast" in entity or "megagroup" in entity:
@@ -237,15 +209,10 @@ def _remember(entity: Any, state: _State, default_kind: str) -> str | None:
     return key
 
 
-def _type(obj: dict[str, Any]) -> str:
-    value = obj.get("_", obj.get("_type"))
-    return value if isinstance(value, str) else ""
-
-
 def _peer_key(value: Any, bare_kind: str = "user") -> str | None:
     """A Peer object (or a 4CAT-resolved entity that kept `channel_id`/`user_id`) -> peer key; a marked integer."""
     if isinstance(value, dict):
-        kind = _PEER_TYPES.get(_type(value))
+        kind = _PEER_TYPES.get(type_of(value))
         for name, field_kind in _PEER_FIELDS:
             if (kind is None or kind == field_kind) and name in value:
                 bare = int_or_none(value[name])
@@ -280,7 +247,7 @@ def _message_items(msg: Any, line: int, state: _State) -> Iterator[ReaderItem]:
     if not isinstance(msg, dict):
         yield Reject(state.file, line, f"{where} is not an object", dump(msg))
         return
-    mtype = _type(msg)
+    mtype = type_of(msg)
     if mtype in _SKIPPED_TYPES:
         state.skipped[mtype] = state.skipped.get(mtype, 0) + 1
         return
@@ -296,7 +263,7 @@ def _message_items(msg: Any, line: int, state: _State) -> Iterator[ReaderItem]:
     if chat_key is None:
         yield Reject(state.file, line, f"{where}, id {msg_id}, has no chat (peer_id)", dump(msg))
         return
-    created = _time(msg.get("date"))
+    created = message_time(msg.get("date"))
     if created is None:
         yield Reject(state.file, line, f"{where}, id {msg_id}, has no usable date", dump(msg))
         return
@@ -316,7 +283,7 @@ def _post_fragment(msg: dict[str, Any], msg_id: int, chat_key: str, created: dat
         "chat_uid": chat_uid,
         "created_at": created,
         "text": text,
-        "edited_at": _time(msg.get("edit_date")),
+        "edited_at": message_time(msg.get("edit_date")),
         "author_signature": str_or_none(msg.get("post_author")),
         "view_count": int_or_none(msg.get("views")),
         "forward_count": int_or_none(msg.get("forwards")),
@@ -326,13 +293,13 @@ def _post_fragment(msg: dict[str, Any], msg_id: int, chat_key: str, created: dat
     replies = msg.get("replies")
     if isinstance(replies, dict):
         props["reply_count"] = int_or_none(replies.get("replies"))
-    reasons = _restrictions(msg.get("restriction_reason"))
+    reasons = restrictions(msg.get("restriction_reason"))
     if reasons:
         props["restriction_reason"] = reasons
     reactions = msg.get("reactions")
     if isinstance(reactions, dict) and isinstance(reactions.get("results"), list):
         props["reactions"] = sum(int_or_none(r.get("count")) or 0 for r in reactions["results"] if isinstance(r, dict))
-    extra_urls = _media(msg.get("media"), props)
+    extra_urls = media_urls(msg.get("media"), props)
     frag.nodes.append(Node("Post", post.key, props))
 
     sender = _peer_key(msg.get("from_id"))
@@ -348,8 +315,8 @@ def _post_fragment(msg: dict[str, Any], msg_id: int, chat_key: str, created: dat
     fwd = msg.get("fwd_from")
     if isinstance(fwd, dict):
         _forward(fwd, post, props, state, frag)
-    extra_urls.extend(_button_urls(msg.get("reply_markup")))
-    add_text_entities(_parts(text, msg.get("entities")), extra_urls, post, props, created, frag)
+    extra_urls.extend(button_urls(msg.get("reply_markup")))
+    add_text_entities(text_parts(text, msg.get("entities")), extra_urls, post, props, created, frag)
     return frag
 
 
@@ -364,7 +331,7 @@ def _forward(fwd: dict[str, Any], post: NodeRef, props: dict[str, Any], state: _
     name = str_or_none(fwd.get("from_name"))
     if origin_key and not name:
         name = state.entities.get(origin_key, {}).get("name")
-    props["forwarded_from_date"] = _time(fwd.get("date"))
+    props["forwarded_from_date"] = message_time(fwd.get("date"))
     channel_post = int_or_none(fwd.get("channel_post"))
     add_forward(
         frag,
@@ -374,127 +341,3 @@ def _forward(fwd: dict[str, Any], post: NodeRef, props: dict[str, Any], state: _
         origin_key=origin_key,
         origin_message_id=channel_post if origin_key and origin_key.startswith("channel") else None,
     )
-
-
-def _parts(text: str, entities: Any) -> list[Any]:
-    """The text cut into plain strings and Desktop-style entity objects. Telegram's offsets and lengths count UTF-16
-    code units (an emoji outside the BMP is two), so the text is sliced in UTF-16, never by Python characters."""
-    if not isinstance(entities, list) or not text:
-        return [text]
-    units = text.encode("utf-16-le", "surrogatepass")
-    total = len(units) // 2
-    spans: list[tuple[int, int, dict[str, Any]]] = []
-    for entity in entities:
-        if not isinstance(entity, dict):
-            continue
-        kind = _ENTITY_TYPES.get(_type(entity))
-        start, length = int_or_none(entity.get("offset")), int_or_none(entity.get("length"))
-        if kind is None or start is None or length is None or start >= total or length == 0:
-            continue
-        end = min(total, start + length)
-        part: dict[str, Any] = {"type": kind, "text": _utf16(units, start, end)}
-        if kind == "text_link":
-            part["href"] = str_or_none(entity.get("url"))
-        elif kind == "mention_name":
-            part["user_id"] = int_or_none(entity.get("user_id"))
-        spans.append((start, end, part))
-    parts: list[Any] = []
-    cursor = 0
-    for start, end, part in sorted(spans, key=lambda s: (s[0], s[1])):
-        if start > cursor:
-            parts.append(_utf16(units, cursor, start))
-        parts.append(part)
-        cursor = max(cursor, end)
-    if cursor < total:
-        parts.append(_utf16(units, cursor, total))
-    return parts
-
-
-def _utf16(units: bytes, start: int, end: int) -> str:
-    return units[2 * start : 2 * end].decode("utf-16-le", "replace")
-
-
-def _media(media: Any, props: dict[str, Any]) -> list[str]:
-    """Describe attached media from the record only (files are never fetched); return a link preview's URL."""
-    if not isinstance(media, dict):
-        return []
-    mtype = _type(media)
-    if mtype == "MessageMediaWebPage":
-        webpage = media.get("webpage")
-        url = str_or_none(webpage.get("url")) if isinstance(webpage, dict) else None
-        return [url] if url else []
-    if mtype == "MessageMediaPhoto":
-        props["media_type"] = "photo"
-        props["media_included"] = False
-    elif mtype == "MessageMediaDocument":
-        document = media.get("document")
-        document = document if isinstance(document, dict) else {}
-        attributes = [a for a in document.get("attributes") or [] if isinstance(a, dict)]
-        props["media_type"] = _document_kind(attributes)
-        props["media_included"] = False
-        props["media_mime_type"] = str_or_none(document.get("mime_type"))
-        for attribute in attributes:
-            if _type(attribute) == "DocumentAttributeFilename":
-                props["media_file_name"] = str_or_none(attribute.get("file_name"))
-            elif "duration" in attribute:
-                duration = attribute.get("duration")
-                if isinstance(duration, int | float) and not isinstance(duration, bool) and 0 <= duration < 2**31:
-                    props["media_duration_s"] = int(duration)
-    elif mtype in _OTHER_MEDIA:
-        props["media_type"] = _OTHER_MEDIA[mtype]
-    return []
-
-
-def _document_kind(attributes: list[dict[str, Any]]) -> str:
-    for cls, flag, kind in _DOCUMENT_KINDS:
-        for attribute in attributes:
-            if _type(attribute) == cls and (not flag or attribute.get(flag) is True):
-                return kind
-    return "document"
-
-
-def _button_urls(markup: Any) -> list[str]:
-    """URL buttons of a `ReplyInlineMarkup` (`rows[].buttons[]`, `KeyboardButtonUrl.url`)."""
-    if not isinstance(markup, dict) or not isinstance(markup.get("rows"), list):
-        return []
-    urls: list[str] = []
-    for row in markup["rows"]:
-        buttons = row.get("buttons") if isinstance(row, dict) else None
-        for button in buttons if isinstance(buttons, list) else []:
-            if isinstance(button, dict) and _type(button) == "KeyboardButtonUrl" and str_or_none(button.get("url")):
-                urls.append(button["url"])
-    return urls
-
-
-def _restrictions(value: Any) -> list[str]:
-    """`restriction_reason: [{platform, reason, text}]` as "platform/reason: text" strings (takedown evidence)."""
-    if not isinstance(value, list):
-        return []
-    found = []
-    for item in value:
-        if isinstance(item, dict):
-            platform = str_or_none(item.get("platform")) or "?"
-            reason = str_or_none(item.get("reason")) or "?"
-            found.append(f"{platform}/{reason}: {str_or_none(item.get('text')) or ''}".rstrip(": "))
-    return found
-
-
-def _time(value: Any) -> datetime | None:
-    """ISO 8601 with an offset (`to_json`), a naive `2023-06-29 17:35:02.000000` (UTC: Telethon's datetimes are
-    UTC), or float Unix seconds (4CAT). Zero and unparsable values count as none."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        if 0 < value < 32503680000:  # before the year 3000
-            return utc_from_timestamp(value)
-        return None
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=UTC)
-    try:
-        return parsed.astimezone(UTC)
-    except OverflowError:
-        return None
