@@ -18,7 +18,6 @@ import orjson
 from etl.containers import (
     ContainerError,
     content_name,
-    decoded,
     member_path,
     normalise_member_name,
     open_stored,
@@ -26,6 +25,7 @@ from etl.containers import (
     stored_member,
 )
 from etl.records import Fragment, Node, NodeRef, ReaderItem, Reject, Rel
+from etl.streams import decoded
 
 EXCERPT_CHARS = 200
 
