@@ -15,6 +15,7 @@ from typing import Any, BinaryIO
 
 import orjson
 
+from etl import limits
 from etl.containers import (
     ContainerError,
     content_name,
@@ -31,15 +32,43 @@ EXCERPT_CHARS = 200
 
 
 def read_guarded(read: Callable[[Path], Iterator[ReaderItem]], path: Path) -> Iterator[ReaderItem]:
-    """A reader's items; a compressed input or archive member that breaks while being read (damaged, cut short,
-    expanding like a bomb) ends the file with a Reject at the uncompressed byte where it broke: what came before
-    stays loaded, as with a truncated JSON line. Both loaders read through this."""
+    """A reader's items under the limits of etl/limits.py; a compressed input or archive member that breaks while
+    being read (damaged, cut short, expanding like a bomb) ends the file with a Reject at the uncompressed byte where
+    it broke: what came before stays loaded, as with a truncated JSON line. Both loaders read through this.
+
+    Text properties longer than SWARMGRAPH_MAX_TEXT_CHARS are cut (`<property>_truncated = true`, and a warning);
+    an integer beyond 64 bits is left out with a warning; warnings noted while parsing join the next fragment."""
+    max_text = limits.current().max_text_chars
+    limits.take_notes()
     try:
-        yield from read(path)
+        for item in read(path):
+            if isinstance(item, Fragment):
+                _hold_limits(item, max_text, str(path))
+            yield item
     except ContainerError as exc:
         if exc.offset is None:
             raise
         yield Reject(str(path), exc.offset, str(exc).removeprefix(f"{path}: "), "", unit="byte")
+
+
+def _hold_limits(frag: Fragment, max_text: int, file: str) -> None:
+    notes = limits.take_notes()
+    for node in frag.nodes:
+        props = node.props
+        flagged: list[str] = []
+        for key, value in props.items():
+            kind = type(value)
+            if kind is str:
+                if len(value) > max_text:
+                    flagged.append(key)
+            elif kind is int and not limits.INT64_MIN <= value <= limits.INT64_MAX:
+                notes.append(f"{file}: {node.key}: {key} is beyond 64 bits and is left out")
+        for key in flagged:
+            props[key] = props[key][:max_text]
+            props[f"{key}_truncated"] = True
+            notes.append(f"{file}: {node.key}: {key} cut to {max_text:,} characters (SWARMGRAPH_MAX_TEXT_CHARS)")
+    if notes:
+        frag.warnings.extend(notes)
 
 
 def excerpt(raw: str | bytes) -> str:

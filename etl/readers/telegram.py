@@ -34,8 +34,10 @@ mime type, duration and file name, and whether the file was included in the expo
 Times: `date_unixtime` (UTC epoch seconds) when present and non-zero; otherwise `date`, the exporting computer's
 local time without an offset, taken in `assume_tz` (default UTC, the module's `DEFAULT_ASSUME_TZ`), with a warning.
 Service messages (`type: service`) and `unsupported` stubs are not posts: they are counted and reported in one
-warning per chat. A message without id or date is a Reject whose line is its position in the chat's `messages`
-array (index + 1): a streamed JSON document has no cheap physical line numbers. Streaming: telegram_stream.py.
+warning per chat. A message without id or date, or one that cannot be read (damaged, nested too deep, too large:
+docs/inputs.md, "Limits and damaged records"), is a Reject at the physical line where the message starts, naming
+its position in the chat's `messages` array and its byte offset; the messages after it still load. Streaming:
+telegram_stream.py.
 """
 
 from __future__ import annotations
@@ -48,16 +50,11 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
+from etl.json_stream import Element
 from etl.readers.common import add_account, utc_from_timestamp
 from etl.readers.telegram_common import PLATFORM, add_forward, add_poster, add_reply, add_text_entities, name_uid
 from etl.readers.telegram_common import dump as _dump
-from etl.readers.telegram_stream import (
-    JSONError,
-    iter_chat_events,
-    iter_single_chat_messages,
-    open_json,
-    single_chat_header,
-)
+from etl.readers.telegram_stream import iter_chat_events, open_json
 from etl.records import Fragment, Node, NodeRef, ReaderItem, Reject
 
 DEFAULT_ASSUME_TZ: tzinfo = UTC
@@ -89,7 +86,7 @@ class _Chat:
     broadcast: bool = False
     announced: bool = False
     skipped: dict[str, int] = field(default_factory=dict)
-    pending: list[tuple[int, Any]] = field(default_factory=list)  # messages met before the chat's id
+    pending: list[tuple[int, int, Any]] = field(default_factory=list)  # (index, line, message) met before the id
 
     def set_field(self, key: str, value: Any) -> None:
         """Take the chat's name, type or id (an id that is not an integer counts as none)."""
@@ -115,15 +112,8 @@ class _Chat:
 def read_telegram(path: Path, *, assume_tz: tzinfo | str | None = None) -> Iterator[ReaderItem]:
     """Yield a Fragment per chat (its Account) and per message, a Reject per unusable message."""
     state = _FileState(str(path), _as_tz(assume_tz))
-    header = single_chat_header(path)
-    chat = _Chat("")
-    for key, value in (header or {}).items():
-        chat.set_field(key, value)
     with open_json(path) as fh:
-        if chat.raw_id is not None:
-            yield from _read_single_chat(fh, chat, state)
-        else:
-            yield from _read_stream(fh, state)
+        yield from _read_stream(fh, state)
 
 
 @dataclass
@@ -134,61 +124,52 @@ class _FileState:
     messages: int = 0
 
 
-def _read_single_chat(fh: BinaryIO, chat: _Chat, state: _FileState) -> Iterator[ReaderItem]:
-    yield _chat_fragment(chat)
-    index = 0
-    try:
-        for message in iter_single_chat_messages(fh):
-            index += 1
-            state.messages += 1
-            yield from _message_items(message, index, chat, state)
-    except JSONError as exc:
-        yield Reject(state.file, index + 1, f"JSON malformed or truncated after {index} messages: {exc}", "",
-                     unit="message")
-    yield from _end_chat(chat, state)
-
-
 def _read_stream(fh: BinaryIO, state: _FileState) -> Iterator[ReaderItem]:
     chats: dict[str, _Chat] = {}
-    try:
-        for kind, section, a, b in iter_chat_events(fh):
-            if kind == "start":
-                chats[section] = _Chat(section)
-                continue
-            chat = chats.get(section) or chats.setdefault(section, _Chat(section))
-            if kind == "field":
-                chat.set_field(a, b)
-                if chat.raw_id is not None:
-                    yield from _flush_pending(chat, state)
-            elif kind == "message":
-                state.messages += 1
-                if chat.raw_id is None:
-                    chat.pending.append((a, b))  # a third-party writer put `messages` before `id`
-                    continue
+    for kind, section, a, b in iter_chat_events(fh, state.file):
+        if kind == "start":
+            chats[section] = _Chat(section)
+            continue
+        chat = chats.get(section) or chats.setdefault(section, _Chat(section))
+        if kind == "field":
+            chat.set_field(a, b)
+            if chat.raw_id is not None:
+                yield from _flush_pending(chat, state)
+        elif kind == "message":
+            state.messages += 1
+            element: Element = b
+            if element.error is not None:
+                yield _unreadable(element, chat, state)
+            elif chat.raw_id is None:
+                chat.pending.append((a, element.line, element.value))  # a writer put `messages` before `id`
+            else:
                 if not chat.announced:
                     yield _chat_fragment(chat)
-                yield from _message_items(b, a, chat, state)
-            elif kind == "end":
-                yield from _end_chat(chat, state)
-                del chats[section]
-    except JSONError as exc:
-        yield Reject(
-            state.file, state.messages + 1, f"JSON malformed or truncated after {state.messages} messages: {exc}", "",
-            unit="message",
-        )
+                yield from _message_items(element.value, a, element.line, chat, state)
+        elif kind == "end":
+            yield from _end_chat(chat, state)
+            del chats[section]
+        else:
+            yield Reject(state.file, b.line, f"the document's structure is broken at byte {b.offset:,} after "
+                         f"{state.messages} messages: {b.error}; the rest of the file is not read", b.excerpt)
+
+
+def _unreadable(element: Element, chat: _Chat, state: _FileState) -> Reject:
+    reason = f"{_where(element.index, chat)} (byte {element.offset:,}) cannot be read: {element.error}"
+    return Reject(state.file, element.line, reason, element.excerpt)
 
 
 def _flush_pending(chat: _Chat, state: _FileState) -> Iterator[ReaderItem]:
     if chat.pending:
         yield _chat_fragment(chat)
-        for index, message in chat.pending:
-            yield from _message_items(message, index, chat, state)
+        for index, line, message in chat.pending:
+            yield from _message_items(message, index, line, chat, state)
         chat.pending.clear()
 
 
 def _end_chat(chat: _Chat, state: _FileState) -> Iterator[ReaderItem]:
-    for index, message in chat.pending:
-        yield Reject(state.file, index, f"{_where(index, chat)}: its chat has no id", _dump(message), unit="message")
+    for index, line, message in chat.pending:
+        yield Reject(state.file, line, f"{_where(index, chat)}: its chat has no id", _dump(message))
     if chat.raw_id is not None and not chat.announced:
         yield _chat_fragment(chat)
     if chat.skipped:
@@ -197,7 +178,7 @@ def _end_chat(chat: _Chat, state: _FileState) -> Iterator[ReaderItem]:
 
 
 def _where(index: int, chat: _Chat) -> str:
-    return f"message #{index} (array index + 1) of {chat.uid or 'a chat without id'}"
+    return f"message #{index} of {chat.uid or 'a chat without id'}"
 
 
 def _chat_fragment(chat: _Chat) -> Fragment:
@@ -208,25 +189,24 @@ def _chat_fragment(chat: _Chat) -> Fragment:
     return frag
 
 
-def _message_items(msg: Any, index: int, chat: _Chat, state: _FileState) -> Iterator[ReaderItem]:
+def _message_items(msg: Any, index: int, line: int, chat: _Chat, state: _FileState) -> Iterator[ReaderItem]:
     if not isinstance(msg, dict):
-        yield Reject(state.file, index, f"{_where(index, chat)} is not an object", _dump(msg), unit="message")
+        yield Reject(state.file, line, f"{_where(index, chat)} is not an object", _dump(msg))
         return
     mtype = msg.get("type", "message")
     if not isinstance(mtype, str):
-        yield Reject(state.file, index, f"{_where(index, chat)} has a type that is not a string", _dump(msg),
-                     unit="message")
+        yield Reject(state.file, line, f"{_where(index, chat)} has a type that is not a string", _dump(msg))
         return
     if mtype != "message":
         chat.skipped[mtype] = chat.skipped.get(mtype, 0) + 1
         return
     msg_id = _int_or_none(msg.get("id"))
     if msg_id is None:
-        yield Reject(state.file, index, f"{_where(index, chat)} has no id", _dump(msg), unit="message")
+        yield Reject(state.file, line, f"{_where(index, chat)} has no id", _dump(msg))
         return
     created, warning = _message_time(msg, state)
     if created is None:
-        yield Reject(state.file, index, f"{_where(index, chat)}, id {msg_id}, has no date", _dump(msg), unit="message")
+        yield Reject(state.file, line, f"{_where(index, chat)}, id {msg_id}, has no date", _dump(msg))
         return
     yield _post_fragment(msg, msg_id, created, chat, warning)
 

@@ -1,8 +1,10 @@
-"""Streaming Telegram Desktop JSON with ijson: chat headers and whole messages, never the whole document in memory.
+"""Streaming Telegram Desktop JSON: chat headers and whole messages, never the whole document in memory.
 
-A single-chat export written by Telegram Desktop puts `name`, `type` and `id` before `messages`; it takes the fast
-path (ijson's C item builder over `messages.item`). Full-account exports (`chats.list`, `left_chats.list`) and files
-in another key order go through iter_chat_events, one pass over ijson's parse events in Python (about 3x slower).
+A single-chat export (`{"name", "type", "id", "messages": [...]}`) and a full-account export (`chats.list`,
+`left_chats.list`) are walked by etl/json_stream.py: only the chat objects are descended into, each message is
+found by a bounded scan and parsed on its own. A message that is damaged (a bad byte, a NUL, nested too deep, too
+large, its structure broken) costs itself only: it comes out with its physical line, byte offset and the reason,
+and the walk resynchronises at the next message.
 """
 
 from __future__ import annotations
@@ -11,84 +13,40 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import ijson
-
+from etl.json_stream import Element, iter_document
 from etl.readers.common import open_binary
 
-JSONError = ijson.JSONError
-
 _CHAT_PREFIXES = ("", "chats.list.item", "left_chats.list.item")
-_MESSAGE_PREFIXES = {(p + ".messages.item").lstrip("."): p for p in _CHAT_PREFIXES}
+_MESSAGE_ARRAYS = {(p + ".messages").lstrip("."): p for p in _CHAT_PREFIXES}
 _CHAT_FIELDS = {(p + "." + k).lstrip("."): (p, k) for p in _CHAT_PREFIXES for k in ("name", "type", "id")}
-_FULL_EXPORT_KEYS = frozenset({"about", "chats", "left_chats", "personal_information", "contacts"})
-_SCALAR_EVENTS = frozenset({"string", "number", "null", "boolean"})
-_HEADER_EVENTS = 1000  # Telegram Desktop writes three fields before `messages`; give up on the fast path after this
+_DESCEND = frozenset({"", "chats", "chats.list", "chats.list.item", "left_chats", "left_chats.list",
+                      "left_chats.list.item"})  # fmt: skip
 
 
 def open_json(path: Path) -> BinaryIO:
-    """The file opened for ijson, positioned after a UTF-8 BOM if there is one (yajl rejects it)."""
+    """The file opened for a JSON parser, positioned after a UTF-8 BOM if there is one (parsers reject it)."""
     fh = open_binary(path)
     if fh.read(3) != b"\xef\xbb\xbf":
         fh.seek(0)
     return fh
 
 
-def single_chat_header(path: Path) -> dict[str, Any] | None:
-    """{name, type, id} of a single-chat export whose fields precede `messages`, else None (take the general path)."""
-    header: dict[str, Any] = {}
-    try:
-        with open_json(path) as fh:
-            for count, (prefix, event, value) in enumerate(ijson.parse(fh, use_float=True)):
-                if prefix == "messages" and event == "start_array":
-                    break
-                if event in _SCALAR_EVENTS and prefix in ("name", "type", "id"):
-                    header[prefix] = value
-                elif count > _HEADER_EVENTS or (event == "map_key" and prefix == "" and value in _FULL_EXPORT_KEYS):
-                    return None
-            else:
-                return None
-    except ijson.JSONError:
-        return None
-    return header if header.get("id") is not None else None
-
-
-def iter_single_chat_messages(fh: BinaryIO) -> Iterator[Any]:
-    """Each item of the top-level `messages` array, built by ijson's C backend."""
-    items: Iterator[Any] = ijson.items(fh, "messages.item", use_float=True)
-    return items
-
-
-def iter_chat_events(fh: BinaryIO) -> Iterator[tuple[str, str, Any, Any]]:
+def iter_chat_events(fh: BinaryIO, where: str) -> Iterator[tuple[str, str, Any, Any]]:
     """In document order: ("start"|"end", section, None, None) around each chat, ("field", section, key, value) for
-    its name/type/id, and ("message", section, index, message) for each message (index: 1-based within the chat).
-    section is "" for a single-chat export, "chats.list.item" or "left_chats.list.item" in a full-account export."""
-    builder: ijson.ObjectBuilder | None = None
-    depth = 0
-    section = ""
-    index = 0
-    for prefix, event, value in ijson.parse(fh, use_float=True):
-        if builder is not None:
-            builder.event(event, value)
-            if event == "start_map" or event == "start_array":
-                depth += 1
-            elif event == "end_map" or event == "end_array":
-                depth -= 1
-                if depth == 0:
-                    yield "message", section, index, builder.value
-                    builder = None
-            continue
-        if prefix in _MESSAGE_PREFIXES:
-            section = _MESSAGE_PREFIXES[prefix]
-            index += 1
-            if event == "start_map" or event == "start_array":
-                builder = ijson.ObjectBuilder()
-                builder.event(event, value)
-                depth = 1
-            else:
-                yield "message", section, index, value
-        elif event in _SCALAR_EVENTS and prefix in _CHAT_FIELDS:
-            chat_section, key = _CHAT_FIELDS[prefix]
-            yield "field", chat_section, key, value
-        elif prefix in _CHAT_PREFIXES and (event == "start_map" or event == "end_map"):
-            index = 0
-            yield ("start" if event == "start_map" else "end"), prefix, None, None
+    its name/type/id, ("message", section, index, Element) for each message (index: 1-based within the chat; the
+    Element holds the message or why it could not be read, and where it starts), and ("damaged", "", 0, Element)
+    when the document's structure breaks outside a message (the walk ends there). section is "" for a single-chat
+    export, "chats.list.item" or "left_chats.list.item" in a full-account export."""
+    for kind, prefix, value in iter_document(fh, where, descend=_DESCEND, targets=frozenset(_MESSAGE_ARRAYS)):
+        if kind == "element":
+            element: Element = value
+            yield "message", _MESSAGE_ARRAYS[prefix], element.index, element
+        elif kind == "scalar":
+            if prefix in _CHAT_FIELDS:
+                section, key = _CHAT_FIELDS[prefix]
+                yield "field", section, key, value
+        elif kind in ("start", "end"):
+            if prefix in _CHAT_PREFIXES:
+                yield kind, prefix, None, None
+        else:
+            yield "damaged", "", 0, value

@@ -125,8 +125,8 @@ def test_full_export_reads_chats_and_left_chats(full: tuple[list[Fragment], list
 def test_full_export_rejects_and_skips(full: tuple[list[Fragment], list[Reject]]) -> None:
     frags, rejects = full
     assert [(r.line, r.reason) for r in rejects] == [
-        (4, "message #4 (array index + 1) of telegram:channel1712345678, id 4, has no date"),
-        (9, "message #9 (array index + 1) of telegram:channel1712345678 has no id"),
+        (166, "message #4 of telegram:channel1712345678, id 4, has no date"),  # the physical line of its `{`
+        (224, "message #9 of telegram:channel1712345678 has no id"),
     ]
     assert rejects[0].file.endswith("full_export.json") and '"no date at all"' in rejects[0].excerpt
     skipped = [w for w in warnings(frags) if "skipped non-post" in w]
@@ -241,7 +241,10 @@ def test_truncated_export_keeps_what_was_read(tmp_path: Path) -> None:
     cut.write_bytes(raw[: raw.index(b'"id": 5,')])
     frags, rejects = read(cut)
     assert sorted(nodes(frags, "Post")) == [f"telegram:user5965280513/{i}" for i in range(1, 5)]
-    assert len(rejects) == 1 and rejects[0].line == 5 and "truncated after 4 messages" in rejects[0].reason
+    line = raw[: raw.index(b'"id": 5,')].rstrip().rstrip(b"{").count(b"\n") + 1  # where message #5 starts
+    assert [(r.line, r.unit) for r in rejects] == [(line, "line")]
+    assert rejects[0].reason.startswith("message #5 of telegram:user5965280513 (byte ")
+    assert "cannot be read: truncated at byte" in rejects[0].reason
 
 
 def test_bom_and_zero_unixtime(tmp_path: Path) -> None:

@@ -1,0 +1,301 @@
+"""A streaming walk over one large JSON document whose records are the elements of known arrays (a Telegram
+export's `messages`, an array of tweets), in bounded memory and with damage kept local.
+
+The walk descends only into the containers named in `descend` and yields the elements of the arrays named in
+`targets` one by one (prefixes are spelled like ijson's: `chats.list.item.messages`). An element's end is found by
+a scan that skips strings and counts brackets in C regex steps (never recursing, never building the value); its
+bytes then go to etl.json_records.loads_record. So an element that is nested too deeply, too large, holds a NUL,
+a bad byte or an absurd number costs itself only: it comes out as an Element with an `error` and the walk goes on
+after it. When the structure itself is broken (a flipped quote or bracket), the walk resynchronises at the next
+element boundary (`}` `,` `{` outside what it believes is a string) and says so; positions are physical lines and
+byte offsets. Anything damaged outside the target arrays ends the walk with a "damaged" event.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+from etl.json_records import RecordError, loads_record
+from etl.limits import current
+
+CHUNK = 1 << 20
+_SKIP = re.compile(rb'(?:[^"\[\]{}]+|"[^"\\\n]*(?:\\.[^"\\\n]*)*")*')
+_STRING = re.compile(rb'"[^"\\\n]*(?:\\.[^"\\\n]*)*"')
+_SCALAR = re.compile(rb"[-+0-9.eE]+|true|false|null")
+_STRING_START = re.compile(rb'"[^"\\\n]*(?:\\.[^"\\\n]*)*\\?')
+_WS = re.compile(rb"[ \t\r\n]*")
+_BOUNDARY = re.compile(rb"[}\]][ \t\r\n]*(?=,[ \t\r\n]*[{\[])")
+_OPEN = frozenset(b"{[")
+_EXCERPT = 200
+
+
+@dataclass
+class Element:
+    """One element of a target array: its value, or why it could not be read, and where it starts."""
+
+    index: int  # 1-based within its array
+    line: int  # physical line of its first byte
+    offset: int  # byte offset of its first byte (in the decoded stream)
+    value: Any = None
+    error: str | None = None
+    excerpt: str = ""
+
+
+class _Damage(Exception):
+    def __init__(self, index: int, reason: str) -> None:
+        super().__init__(reason)
+        self.index = index
+        self.reason = reason
+
+
+Event = tuple[str, str, Any]  # ("start"|"end", prefix, None), ("scalar", prefix, value), ("element", array, Element),
+# ("damaged", prefix, Element): the walk ends there
+
+
+class _Buffer:
+    """The stream's bytes from the oldest one still needed, with absolute offsets and physical line counts."""
+
+    def __init__(self, fh: BinaryIO, where: str) -> None:
+        self.fh = fh
+        self.where = where
+        self.buf = b""
+        self.base = 0  # absolute offset of buf[0]
+        self.eof = False
+        self._counted = 0  # absolute offset up to which lines were counted
+        self._lines = 1
+
+    def fill(self, keep: int) -> int:
+        """Drop buf[:keep], append a chunk; the number of bytes dropped (indices shift by it), -1 at end of file."""
+        if self.eof:
+            return -1
+        chunk = self.fh.read(CHUNK)
+        if not chunk:
+            self.eof = True
+            return -1
+        self.line_at(keep)
+        self.buf = self.buf[keep:] + chunk
+        self.base += keep
+        return keep
+
+    def line_at(self, i: int) -> int:
+        offset = self.base + i
+        if offset > self._counted:
+            self._lines += self.buf.count(b"\n", self._counted - self.base, i)
+            self._counted = offset
+        return self._lines
+
+    def ws(self, i: int) -> int:
+        """Index of the next byte that is not blank (len(buf) at end of file)."""
+        while True:
+            i = _WS.match(self.buf, i).end()  # type: ignore[union-attr]  # matches the empty string at worst
+            if i < len(self.buf):
+                return i
+            dropped = self.fill(i)
+            if dropped < 0:
+                return len(self.buf)
+            i -= dropped
+
+
+def iter_document(fh: BinaryIO, where: str, *, descend: frozenset[str], targets: frozenset[str]) -> Iterator[Event]:
+    """The walk described in the module docstring over `fh` (positioned at the document; `where` names it)."""
+    walk = _Walk(_Buffer(fh, where), descend, targets)
+    try:
+        yield from walk.value("", walk.data.ws(0))
+    except _Damage as exc:
+        if not walk.truncated:
+            yield "damaged", "", walk.element_at(exc.index, exc.reason)
+
+
+class _Walk:
+    def __init__(self, data: _Buffer, descend: frozenset[str], targets: frozenset[str]) -> None:
+        self.data = data
+        self.descend = descend
+        self.targets = targets
+        limits = current()
+        self.max_depth = limits.max_depth
+        self.max_bytes = limits.max_record_bytes
+        self.i = 0  # the walk's position in data.buf, kept by every step
+        self._start = 0
+        self.truncated = False  # an element was cut by the end of the data: the walk ends without more noise
+
+    def element_at(self, i: int, error: str | None, index: int = 0) -> Element:
+        d = self.data
+        text = d.buf[i : i + _EXCERPT].decode("utf-8", "replace")
+        return Element(index, d.line_at(i), d.base + i, error=error, excerpt=" ".join(text.split()))
+
+    def value(self, prefix: str, i: int) -> Iterator[Event]:
+        """The value starting at buf[i] (blanks skipped); leaves self.i after it."""
+        buf = self.data.buf
+        c = buf[i] if i < len(buf) else -1
+        if c == 0x7B and prefix in self.descend:
+            yield from self._object(prefix, i)
+        elif c == 0x5B and prefix in self.targets:
+            yield from self._elements(prefix, i)
+        elif c == 0x5B and prefix in self.descend:
+            yield from self._array(prefix, i)
+        elif c in _OPEN:
+            end, error = self.scan(i, keep=False)
+            if error is not None:
+                raise _Damage(end if error.startswith("truncated") else i, f"{prefix or 'the document'}: {error}")
+            self.i = end
+        else:
+            value, self.i = self.scalar(i, prefix)
+            yield "scalar", prefix, value
+
+    def scalar(self, i: int, prefix: str) -> tuple[Any, int]:
+        d = self.data
+        while True:
+            m = (_STRING if d.buf[i : i + 1] == b'"' else _SCALAR).match(d.buf, i)
+            if m is not None and (m.end() < len(d.buf) or d.eof):
+                try:
+                    return loads_record(m.group(), d.where, depth_checked=True), m.end()
+                except RecordError as exc:
+                    raise _Damage(i, f"{prefix or 'the document'}: {exc}") from exc
+            if m is None and (b"\n" in d.buf[i : i + 4096] or d.eof or len(d.buf) - i > self.max_bytes):
+                raise _Damage(i, f"{prefix or 'the document'}: not JSON here")
+            dropped = d.fill(i)
+            if dropped < 0 and m is None:
+                raise _Damage(i, f"{prefix or 'the document'}: truncated")
+            i -= max(dropped, 0)
+
+    def _object(self, prefix: str, i: int) -> Iterator[Event]:
+        yield "start", prefix, None
+        d = self.data
+        i = d.ws(i + 1)
+        if d.buf[i : i + 1] == b"}":
+            self.i = i + 1
+            yield "end", prefix, None
+            return
+        while True:
+            key, i = self.scalar(i, prefix)
+            if not isinstance(key, str):
+                raise _Damage(i, f"{prefix or 'the document'}: a key that is not a string")
+            i = d.ws(i)
+            if d.buf[i : i + 1] != b":":
+                raise _Damage(i, f"{prefix or 'the document'}: ':' expected after key {key[:40]!r}")
+            yield from self.value(f"{prefix}.{key}" if prefix else key, d.ws(i + 1))
+            i = d.ws(self.i)
+            sep = d.buf[i : i + 1]
+            if sep == b"}":
+                self.i = i + 1
+                yield "end", prefix, None
+                return
+            if sep != b",":
+                raise _Damage(i, f"{prefix or 'the document'}: ',' or '}}' expected" if sep else "truncated")
+            i = d.ws(i + 1)
+
+    def _array(self, prefix: str, i: int) -> Iterator[Event]:
+        yield "start", prefix, None
+        d = self.data
+        item = f"{prefix}.item" if prefix else "item"
+        i = d.ws(i + 1)
+        while d.buf[i : i + 1] != b"]":
+            yield from self.value(item, i)
+            i = d.ws(self.i)
+            sep = d.buf[i : i + 1]
+            if sep == b",":
+                i = d.ws(i + 1)
+            elif sep != b"]":
+                raise _Damage(i, f"{prefix}: ',' or ']' expected" if sep else "truncated")
+        self.i = i + 1
+        yield "end", prefix, None
+
+    def _elements(self, prefix: str, i: int) -> Iterator[Event]:
+        d = self.data
+        i = d.ws(i + 1)
+        index = 0
+        while i < len(d.buf) and d.buf[i : i + 1] != b"]":
+            index += 1
+            element, i = self._element(i, index)
+            yield "element", prefix, element
+            if self.truncated:
+                self.i = i
+                return
+            i = d.ws(i)
+            sep = d.buf[i : i + 1]
+            if sep == b",":
+                i = d.ws(i + 1)
+            elif sep != b"]" and sep:
+                i = self._next_boundary(i)
+        if i >= len(d.buf):
+            raise _Damage(i, f"{prefix}: truncated after {index} elements")
+        self.i = i + 1
+
+    def _element(self, i: int, index: int) -> tuple[Element, int]:
+        d = self.data
+        if d.buf[i] not in _OPEN:
+            element = self.element_at(i, None, index)
+            try:
+                element.value, end = self.scalar(i, "")
+            except _Damage as exc:
+                element.error = exc.reason.removeprefix("the document: ")
+                return element, self._next_boundary(exc.index)
+            return element, end
+        line = d.line_at(i)
+        end, error = self.scan(i, keep=True)
+        start = self._start
+        raw = d.buf[start:end]
+        element = Element(index, line, d.base + start)
+        element.excerpt = " ".join(raw[:_EXCERPT].decode("utf-8", "replace").split())
+        if error is not None:
+            element.error = error
+            if error.startswith("truncated"):
+                self.truncated = True
+            return element, end if error.startswith(("truncated", "nested")) else self._next_boundary(end)
+        try:
+            element.value = loads_record(raw, f"{d.where}:{line}", depth_checked=True)
+        except RecordError as exc:
+            element.error = str(exc)
+        return element, end
+
+    def scan(self, i: int, *, keep: bool) -> tuple[int, str | None]:
+        """The index just after the container opening at buf[i] and None, or where it breaks and why. Strings are
+        skipped by regex, brackets counted (a bracket stack, never a recursion). With `keep`, the bytes from the
+        start stay in the buffer (at most the record limit) and the start's index is left in self._start (a refill
+        shifts indices)."""
+        d = self.data
+        stack = bytearray()
+        start = i
+        deep = False
+        while True:
+            buf = d.buf
+            i = _SKIP.match(buf, i).end()  # type: ignore[union-attr]  # matches the empty string at worst
+            if i < len(buf) and buf[i] != 0x22:
+                c = buf[i]
+                i += 1
+                if c == 0x7B or c == 0x5B:
+                    stack.append(c + 2)  # its closer: '{'+2 == '}', '['+2 == ']'
+                    deep = deep or len(stack) > self.max_depth
+                    continue
+                self._start = start
+                if not stack or stack.pop() != c:
+                    return i - 1, f"'{chr(c)}' closes nothing open there: the structure is damaged"
+                if not stack:
+                    return i, f"nested deeper than {self.max_depth} levels (SWARMGRAPH_MAX_DEPTH)" if deep else None
+                continue
+            if i < len(buf) and _STRING_START.match(buf, i).end() < len(buf):  # type: ignore[union-attr]
+                self._start = start
+                return i, "a string broken by a line break: the structure is damaged"
+            self._start = start
+            if (i - start if keep else len(buf) - i) > self.max_bytes:
+                return i, f"larger than {self.max_bytes:,} bytes (SWARMGRAPH_MAX_RECORD_BYTES)"
+            dropped = d.fill(start if keep else i)
+            if dropped < 0:
+                return len(d.buf), f"truncated at byte {d.base + len(d.buf):,}"
+            start -= dropped if keep else 0
+            i -= dropped
+
+    def _next_boundary(self, i: int) -> int:
+        """After a broken element: the index of the ',' before the next element (the end of the data if none)."""
+        d = self.data
+        while True:
+            m = _BOUNDARY.search(d.buf, i)
+            if m is not None:
+                return m.end()
+            dropped = d.fill(max(i, len(d.buf) - 64))
+            if dropped < 0:
+                return len(d.buf)
+            i = max(i - dropped, 0)
