@@ -1,5 +1,9 @@
 """Which reader a file needs, judged from its first 64 KB (docs/formats.md), and which files a directory load reads.
 
+Detection judges what parses: a few NULs or bytes that are not UTF-8 in the head are blanked out before judging
+(the reader then rejects the records that hold them), and only a head that is mostly binary is refused as binary.
+JSON events are read with a bounded depth and count (etl/json_head.py), so no head costs more than a few MB.
+
 JSON is judged by the top-level keys of its first decisive object (JSONL: the first line that is not a stream notice
 or an error-only page; a pretty-printed document or an over-long first line: the keys that fit in the sniffed
 bytes). CSV is judged by its header. Layouts known but not read yet are named in the error.
@@ -13,13 +17,13 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-import ijson
 import orjson
 
 from etl.containers import is_archive_name, list_members
 from etl.detect_evidence import content_name, is_archive_file, sniff_evidence
 from etl.detect_telegram import is_collector_text_file, telegram_collector_format
 from etl.errors import SourceFormatError
+from etl.json_head import iter_head_events
 from etl.readers import FORMATS
 from etl.readers.common import read_head, source_id
 
@@ -54,8 +58,9 @@ def detect_format(path: Path) -> str:
     evidence = sniff_evidence(path, head, complete)  # web archives, CDX, yt-dlp, archive.org, YouTube API
     if evidence is not None:
         return evidence
-    if b"\x00" in head:
+    if mostly_binary(head):
         raise SourceFormatError(f"{path}: a binary file, not JSON or CSV ({_tried()})")
+    head = tolerant_head(head)
     stripped = head.lstrip()
     collector = telegram_collector_format(stripped, complete)  # Telethon, 4CAT, TGDataset (etl/detect_telegram.py)
     if collector is not None:
@@ -82,19 +87,47 @@ def _tried() -> str:
     return ", ".join(FORMATS)
 
 
+_CONTROL = bytes(b for b in range(32) if b not in b"\t\n\r\f")
+
+
+def mostly_binary(head: bytes) -> bool:
+    """More than 10% of the head is NULs, control bytes or bytes that are not UTF-8: not a text export."""
+    controls = len(head) - len(head.translate(None, _CONTROL))
+    if controls * 10 > len(head):
+        return True
+    bad = head.decode("utf-8", "replace").count("\ufffd") - head.decode("utf-8", "ignore").count("\ufffd")
+    return (controls + bad) * 10 > len(head)
+
+
+def tolerant_head(head: bytes) -> bytes:
+    """The head with NULs blanked and bytes that are not UTF-8 replaced: what is left is judged."""
+    if b"\x00" in head:
+        head = head.replace(b"\x00", b" ")
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 3:  # not just a character cut by the end of the head
+            head = head.decode("utf-8", "replace").encode("utf-8")
+    return head
+
+
 # ---------------------------------------------------------------------------------------------------- JSON
 
 
 def _json_format(head: bytes, complete: bool) -> str | None:
     lines = head.split(b"\n")
     whole_lines = lines if complete else lines[:-1]
+    offset = 0
     for raw in whole_lines:
+        offset += len(raw) + 1
         if not raw.strip():
             continue
         try:
             obj = orjson.loads(raw)
         except orjson.JSONDecodeError:
-            break  # a pretty-printed document, or a truncated last line: judge by the streamed keys instead
+            # a pretty-printed document, a truncated last line or a damaged one: judge by the keys that stream
+            keys, data_keys = _streamed_keys(head[offset - len(raw) - 1 :])
+            return _by_keys(keys, data_keys) or None
         if not isinstance(obj, dict):
             return None
         found = _by_keys(list(obj), _first_item_keys(obj.get("data")))
@@ -123,19 +156,16 @@ def _streamed_keys(head: bytes, base: str = "") -> tuple[list[str], list[str]]:
     keys: list[str] = []
     data_keys: list[str] = []
     data_done = False
-    try:
-        for prefix, event, value in ijson.parse(io.BytesIO(head), multiple_values=True):
-            if event == "map_key":
-                if prefix == base:
-                    keys.append(value)
-                elif prefix in data_prefixes and not data_done:
-                    data_keys.append(value)
-            elif event == "end_map":
-                if prefix == base:
-                    break
-                data_done = data_done or prefix in data_prefixes
-    except ijson.JSONError:
-        pass  # the sniffed bytes end mid-document: what was seen is what counts
+    for prefix, event, value in iter_head_events(head):  # ends where the head ends or stops being JSON
+        if event == "map_key":
+            if prefix == base:
+                keys.append(value)
+            elif prefix in data_prefixes and not data_done:
+                data_keys.append(value)
+        elif event == "end_map":
+            if prefix == base:
+                break
+            data_done = data_done or prefix in data_prefixes
     return keys, data_keys
 
 

@@ -14,13 +14,12 @@ or `.json`. Signals (docs/formats.md, Detection):
 
 from __future__ import annotations
 
-import io
 import re
 from pathlib import Path
 
-import ijson
 import orjson
 
+from etl.json_head import iter_head_events
 from etl.readers.common import open_binary
 
 SNIFF_BYTES = 64 * 1024
@@ -67,34 +66,29 @@ def _object_format(obj: dict[str, object]) -> str | None:
 
 
 def _streamed_format(head: bytes) -> str | None:
-    """The same signals from ijson's events over a prefix (a document, or a line too long to parse whole)."""
+    """The same signals from parse events over a prefix (a document, or a line too long to parse whole)."""
     keys: set[str] = set()
     first_key: str | None = None
     nested_type = False  # `_type` met as a key at any depth: 4CAT's spelling (Telethon's own is `_`)
     array = head[:1] == b"["
     base = "item" if array else ""
-    try:
-        for count, (prefix, event, value) in enumerate(ijson.parse(io.BytesIO(head), multiple_values=True)):
-            if count > _EVENTS:
-                break
-            if event == "map_key" and value == "_type":
-                nested_type = True
-            if event == "map_key" and prefix == base:
-                keys.add(value)
-                first_key = value if first_key is None else first_key
-            elif event == "string" and prefix in (f"{base}._".lstrip("."), "messages.item._"):
-                if value in _MESSAGE_TYPES:
-                    return "telethon"
-            elif event == "string" and prefix in (f"{base}._type".lstrip("."), "messages.item._type"):
-                if value in _MESSAGE_TYPES:
-                    return "telethon" if prefix.startswith("messages") else "4cat-telegram"
-            elif event == "map_key" and not array and first_key is not None and prefix == first_key:
-                if _CHANNEL_KEY.match(first_key) and value in _TGDATASET_KEYS:
-                    return "tgdataset"
-            elif event == "end_map" and prefix == base:
-                break
-    except ijson.JSONError:
-        pass  # the sniffed bytes end mid-document: what was seen is what counts
+    for prefix, event, value in iter_head_events(head, _EVENTS):  # bounded: ends where the head stops being JSON
+        if event == "map_key" and value == "_type":
+            nested_type = True
+        if event == "map_key" and prefix == base:
+            keys.add(value)
+            first_key = value if first_key is None else first_key
+        elif event == "string" and prefix in (f"{base}._".lstrip("."), "messages.item._"):
+            if value in _MESSAGE_TYPES:
+                return "telethon"
+        elif event == "string" and prefix in (f"{base}._type".lstrip("."), "messages.item._type"):
+            if value in _MESSAGE_TYPES:
+                return "telethon" if prefix.startswith("messages") else "4cat-telegram"
+        elif event == "map_key" and not array and first_key is not None and prefix == first_key:
+            if _CHANNEL_KEY.match(first_key) and value in _TGDATASET_KEYS:
+                return "tgdataset"
+        elif event == "end_map" and prefix == base:
+            break
     if _MESSAGE_KEYS <= keys:
         return "4cat-telegram" if keys & _4CAT_KEYS or nested_type else "telethon"
     return None
@@ -108,5 +102,7 @@ def is_collector_text_file(path: Path) -> bool:
             complete = not fh.read(1)
     except OSError:
         return False
+    from etl.detect import mostly_binary, tolerant_head
+
     head = head.removeprefix(b"\xef\xbb\xbf").lstrip()
-    return telegram_collector_format(head, complete) is not None
+    return not mostly_binary(head) and telegram_collector_format(tolerant_head(head), complete) is not None

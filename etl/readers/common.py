@@ -13,8 +13,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import orjson
-
 from etl import limits
 from etl.containers import (
     ContainerError,
@@ -25,6 +23,7 @@ from etl.containers import (
     split_member,
     stored_member,
 )
+from etl.json_records import RecordError, loads_record
 from etl.records import Fragment, Node, NodeRef, ReaderItem, Reject, Rel
 from etl.streams import decoded
 
@@ -146,21 +145,42 @@ def open_text(path: Path) -> io.TextIOWrapper:
     return io.TextIOWrapper(open_binary(path), encoding="utf-8-sig", errors="replace", newline="")
 
 
+def iter_lines(fh: BinaryIO, max_bytes: int) -> Iterator[tuple[int, bytes | None]]:
+    """(line number, raw line) per physical line, never holding more than `max_bytes` of one line: a longer line
+    comes as (line number, None) and is skipped unread (SWARMGRAPH_MAX_RECORD_BYTES)."""
+    lineno = 0
+    while raw := fh.readline(max_bytes + 1):
+        lineno += 1
+        if len(raw) > max_bytes and not raw.endswith(b"\n"):
+            while (rest := fh.readline(1 << 20)) and not rest.endswith(b"\n"):
+                pass
+            yield lineno, None
+            continue
+        yield lineno, raw
+
+
 def iter_json_lines(path: Path) -> Iterator[tuple[int, Any] | Reject]:
-    """Yield (line number, parsed object) per non-blank line, or a Reject for a line that is not JSON.
+    """Yield (line number, parsed object) per non-blank line, or a Reject for a line that is not JSON, nested too
+    deep or too long (etl/limits.py; bad UTF-8 and absurd numbers are kept with a warning: etl/json_records.py).
 
     A truncated last line (an interrupted stream) becomes a Reject like any other bad line; the rest still loads.
     """
+    lim = limits.current()
+    file = str(path)
     with open_binary(path) as fh:
-        for lineno, raw in enumerate(fh, start=1):
+        for lineno, raw in iter_lines(fh, lim.max_record_bytes):
+            if raw is None:
+                yield Reject(file, lineno, f"a line longer than {lim.max_record_bytes:,} bytes "
+                             "(SWARMGRAPH_MAX_RECORD_BYTES) is skipped", "")  # fmt: skip
+                continue
             if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]
             if not raw.strip():
                 continue
             try:
-                yield lineno, orjson.loads(raw)
-            except orjson.JSONDecodeError as exc:
-                yield Reject(str(path), lineno, f"invalid JSON: {exc}", excerpt(raw))
+                yield lineno, loads_record(raw, f"{file}:{lineno}")
+            except RecordError as exc:
+                yield Reject(file, lineno, str(exc), excerpt(raw))
 
 
 def iter_csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:

@@ -17,8 +17,12 @@ from typing import Any
 
 import orjson
 
+from etl import limits
 from etl.errors import SourceFormatError
-from etl.readers.common import excerpt, open_binary
+from etl.json_records import RecordError, loads_record
+from etl.json_stream import iter_document
+from etl.readers.common import excerpt, iter_lines, open_binary, source_size
+from etl.readers.telegram_stream import open_json
 from etl.readers.twitter_graph import (
     MEDIA_KEY_PREFIX,
     TweetFacts,
@@ -78,22 +82,36 @@ def read_twitter_v1(path: Path) -> Iterator[ReaderItem]:
 
 
 def _records(path: Path) -> Iterator[tuple[int, Any]]:
-    """(line or record number, object or Reject): line by line for JSONL, whole for a single pretty document."""
+    """(line, object or Reject): line by line for JSONL; for one JSON document, an array's (or a search response's
+    `statuses`') elements one by one, each at the physical line where it starts (a damaged element is a Reject and
+    the next one is read: etl/json_stream.py); a single object whole (at most SWARMGRAPH_MAX_RECORD_BYTES)."""
     if _is_json_lines(path):
         for item in checked_json_lines(path, looks_like_twitter_v1, "Twitter v1.1 tweet"):
             yield (item.line, item) if isinstance(item, Reject) else item
         return
-    with open_binary(path) as fh:
-        raw = fh.read()
-    try:
-        doc = orjson.loads(raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw)
-    except orjson.JSONDecodeError as exc:
-        yield 1, Reject(str(path), 1, f"invalid JSON document: {exc}", excerpt(raw[:400]))
+    file = str(path)
+    with open_json(path) as fh:
+        first = fh.read(4096).lstrip()[:1]
+    small = source_size(path) <= limits.current().max_record_bytes
+    if first == b"{" and small:
+        with open_json(path) as fh:
+            raw = fh.read()
+        try:
+            yield 1, loads_record(raw, f"{file}:1")
+        except RecordError as exc:
+            yield 1, Reject(file, 1, f"invalid JSON document: {exc}", excerpt(raw[:400]))
         return
-    if isinstance(doc, list):  # an array of tweets: the record number is the index + 1
-        yield from enumerate(doc, start=1)
-    else:
-        yield 1, doc
+    descend, targets = (frozenset({""}), frozenset({"statuses"})) if first == b"{" else (frozenset(), frozenset({""}))
+    with open_json(path) as fh:
+        for kind, _, found in iter_document(fh, file, descend=descend, targets=targets):
+            if kind == "element" and found.error is None:
+                yield found.line, found.value
+            elif kind == "element":
+                why = f"tweet #{found.index} (byte {found.offset:,}) cannot be read: {found.error}"
+                yield found.line, Reject(file, found.line, why, found.excerpt)
+            elif kind == "damaged":
+                why = f"the document's structure is broken at byte {found.offset:,}: {found.error}"
+                yield found.line, Reject(file, found.line, why, found.excerpt)
 
 
 def _is_json_lines(path: Path) -> bool:
@@ -101,14 +119,17 @@ def _is_json_lines(path: Path) -> bool:
     is; False for a pretty-printed document, whose lines are fragments."""
     failures = 0
     with open_binary(path) as fh:
-        for lineno, raw in enumerate(fh, start=1):
+        for lineno, raw in iter_lines(fh, limits.current().max_record_bytes):
+            if raw is None:  # a line too long to hold: an array on one line is streamed, anything else is JSONL
+                with open_json(path) as head:
+                    return head.read(4096).lstrip()[:1] != b"["
             if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]
             if not raw.strip():
                 continue
             try:
-                orjson.loads(raw)
-            except orjson.JSONDecodeError:
+                loads_record(raw)
+            except RecordError:
                 failures += 1
                 if failures == 2:
                     return False
