@@ -90,6 +90,10 @@ def load(
                 if db is not None:
                     db.close()
     _render(summary, json_summary)
+    if summary.failed:  # the others loaded; say which could not be read, and exit 1
+        for reason in summary.failed:
+            err.print(f"Error: {reason}", markup=False, highlight=False)
+        raise typer.Exit(1)
 
 
 def _render(summary: LoadSummary, as_json: bool) -> None:

@@ -59,6 +59,7 @@ class LoadSummary:
     dry_run: bool = False
     skipped: list[str] = field(default_factory=list)  # files loaded completely before
     phases: dict[str, float] = field(default_factory=dict)  # bulk loads: seconds per phase
+    failed: list[str] = field(default_factory=list)  # files that could not be read at all: why, naming the file
 
     @property
     def records(self) -> int:
@@ -80,6 +81,7 @@ class LoadSummary:
             "rejects_run": self.rejects_run,
             "seconds": round(self.seconds, 3),
             "dry_run": self.dry_run,
+            "failed": self.failed,
             **({"phases": {k: round(v, 1) for k, v in self.phases.items()}} if self.phases else {}),
         }
 
@@ -161,9 +163,17 @@ def load_paths(
     files = list(iter_source_files(paths))
     if not files:
         raise SourceFormatError(f"No input files found in {', '.join(str(p) for p in paths)}.")
-    # Detect every format before writing anything: a file in no known format fails the load up front.
-    plan = [(f, fmt or detect_format(f)) for f in files]
     summary = LoadSummary(dry_run=dry_run)
+    # Detect every format before writing anything. One file given alone that cannot be read fails the load; among
+    # several, it is reported in summary.failed and the others load (the CLI then exits 1).
+    plan: list[tuple[Path, str]] = []
+    for f in files:
+        try:
+            plan.append((f, fmt or detect_format(f)))
+        except (SourceFormatError, OSError) as exc:
+            if len(files) == 1:
+                raise
+            summary.failed.append(_failure(f, exc))
     started = time.monotonic()
     if db is not None and not dry_run:
         ensure_schema(db)
@@ -177,14 +187,27 @@ def load_paths(
                 if db is not None and not dry_run and not reload and _already_loaded(db, run_id):
                     summary.skipped.append(str(path))
                     continue
-                fs = _load_file(db, path, name, run_id, sha, FORMATS[name], pool, summary.counts, batch_size, rejects,
-                                strict, dry_run, progress, done)  # fmt: skip
+                try:
+                    fs = _load_file(db, path, name, run_id, sha, FORMATS[name], pool, summary.counts, batch_size,
+                                    rejects, strict, dry_run, progress, done)  # fmt: skip
+                except StrictReject:
+                    raise
+                except (SourceFormatError, OSError) as exc:
+                    if len(files) == 1:
+                        raise
+                    summary.failed.append(_failure(path, exc))
+                    continue
                 done += fs.records
                 summary.files.append(fs)
     finally:
         rejects.close(summary)
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def _failure(path: Path, exc: Exception) -> str:
+    text = str(exc) if isinstance(exc, SourceFormatError) else f"{type(exc).__name__}: {exc}"
+    return text if str(path) in text else f"{path}: {text}"
 
 
 def _load_file(

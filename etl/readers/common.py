@@ -159,11 +159,15 @@ def iter_lines(fh: BinaryIO, max_bytes: int) -> Iterator[tuple[int, bytes | None
         yield lineno, raw
 
 
-def iter_json_lines(path: Path) -> Iterator[tuple[int, Any] | Reject]:
+Salvage = Callable[[bytes, str, int], "tuple[Any, list[Reject]] | None"]
+
+
+def iter_json_lines(path: Path, salvage: Salvage | None = None) -> Iterator[tuple[int, Any] | Reject]:
     """Yield (line number, parsed object) per non-blank line, or a Reject for a line that is not JSON, nested too
     deep or too long (etl/limits.py; bad UTF-8 and absurd numbers are kept with a warning: etl/json_records.py).
 
     A truncated last line (an interrupted stream) becomes a Reject like any other bad line; the rest still loads.
+    `salvage` may keep part of a line that does not parse whole: its object, and Rejects for the parts lost.
     """
     lim = limits.current()
     file = str(path)
@@ -180,7 +184,12 @@ def iter_json_lines(path: Path) -> Iterator[tuple[int, Any] | Reject]:
             try:
                 yield lineno, loads_record(raw, f"{file}:{lineno}")
             except RecordError as exc:
-                yield Reject(file, lineno, str(exc), excerpt(raw))
+                kept = salvage(raw, file, lineno) if salvage is not None and raw.lstrip()[:1] == b"{" else None
+                if kept is None:
+                    yield Reject(file, lineno, str(exc), excerpt(raw))
+                else:
+                    yield from kept[1]
+                    yield lineno, kept[0]
 
 
 def iter_csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:

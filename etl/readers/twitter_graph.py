@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from etl.errors import SourceFormatError
-from etl.readers.common import iter_json_lines, parse_iso_utc, parse_twitter_v1_time
+from etl.readers.common import Salvage, iter_json_lines, parse_iso_utc, parse_twitter_v1_time
 from etl.records import Fragment, Node, NodeRef, Reject, Rel
 from etl.urls import InvalidUrl, is_twitter_internal_link, twitter_status_id, url_fragment
 
@@ -44,13 +44,15 @@ def normalise_tag(tag: str) -> str:
     return unicodedata.normalize("NFKC", tag).lstrip("#＃").lower()
 
 
-def checked_json_lines(path: Path, accepts: Callable[[Any], bool], expected: str) -> Iterator[tuple[int, Any] | Reject]:
+def checked_json_lines(
+    path: Path, accepts: Callable[[Any], bool], expected: str, salvage: Salvage | None = None
+) -> Iterator[tuple[int, Any] | Reject]:
     """iter_json_lines, but the first parsed object must satisfy `accepts` and the file must start with JSON:
     otherwise the whole file is in another format and SourceFormatError says so. Bad lines after that are Rejects
     (a broken first line is held back until the next line confirms the format)."""
     pending: list[Reject] = []
     checked = False
-    for item in iter_json_lines(path):
+    for item in iter_json_lines(path, salvage):
         if checked:
             yield item
         elif isinstance(item, Reject):

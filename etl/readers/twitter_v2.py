@@ -18,6 +18,7 @@ from typing import Any
 import orjson
 
 from etl.errors import SourceFormatError
+from etl.json_salvage import salvage_page
 from etl.readers.common import excerpt, parse_iso_utc
 from etl.readers.twitter_graph import (
     TweetFacts,
@@ -91,7 +92,7 @@ def _read(path: Path, expected: str) -> Iterator[ReaderItem]:
             raise SourceFormatError(f"{path}: {TWARC2_COUNTS_REFUSAL}")
         return looks_like_twarc2(obj) or looks_like_twarc2_flat(obj)
 
-    for item in checked_json_lines(path, accepts, expected):
+    for item in checked_json_lines(path, accepts, expected, salvage_page):  # one bad tweet costs itself only
         if isinstance(item, Reject):
             yield item
             continue
