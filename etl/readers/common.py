@@ -3,7 +3,6 @@ JSONL lines, CSV rows, rejects and UTC times."""
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import re
@@ -24,6 +23,7 @@ from etl.containers import (
     stored_member,
 )
 from etl.json_records import RecordError, loads_record
+from etl.readers.csv_rows import iter_guarded_rows, open_csv_text
 from etl.records import Fragment, Node, NodeRef, ReaderItem, Reject, Rel
 from etl.streams import decoded
 
@@ -192,16 +192,11 @@ def iter_json_lines(path: Path, salvage: Salvage | None = None) -> Iterator[tupl
                     yield lineno, kept[0]
 
 
-def iter_csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    """Yield (physical line number of the row's start, row dict) for a CSV with a header (BOM tolerated)."""
-    csv.field_size_limit(1 << 27)
-    with open_text(path) as fh:
-        reader = csv.DictReader(fh)
-        _ = reader.fieldnames  # read the header now, so that line_num counts it
-        line = reader.line_num + 1
-        for row in reader:
-            yield line, row
-            line = reader.line_num + 1
+def iter_csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str]] | Reject]:
+    """Yield (physical line number of the row's start, row dict) for a CSV with a header (BOM tolerated), or a
+    Reject for a row that cannot be read; the guards are etl/readers/csv_rows.py's."""
+    with open_csv_text(open_binary(path)) as fh:
+        yield from iter_guarded_rows(fh, str(path))
 
 
 def utc_from_timestamp(seconds: float) -> datetime:

@@ -52,8 +52,11 @@ def read_twarc_csv(path: Path) -> Iterator[ReaderItem]:
         header = next(csv.reader(fh), [])
     if not looks_like_twarc_csv(header):
         raise SourceFormatError(f"{path}: the header is not twarc-csv's; found {header[:8]}")
-    for line, row in iter_csv_rows(path):
-        yield _row_item(str(path), line, row)
+    for item in iter_csv_rows(path):
+        if isinstance(item, Reject):
+            yield item
+        else:
+            yield _row_item(str(path), *item)
 
 
 def _row_excerpt(row: dict[str, str]) -> str:

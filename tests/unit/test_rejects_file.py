@@ -55,7 +55,7 @@ def test_the_default_rejects_file_is_under_swarmgraph_home(tmp_path: Path, monke
     assert f"1 rejected record in {home / 'rejects.jsonl'} (run {rows[0]['run']})" in res.output
 
 
-def test_telegram_rejects_are_labelled_by_message_position(tmp_path: Path) -> None:
+def test_telegram_rejects_name_the_physical_line_and_the_message(tmp_path: Path) -> None:
     export = {"name": "Beacon", "type": "public_channel", "id": 42,
               "messages": [{"id": 1, "type": "message", "date": "2023-01-02T03:04:05", "text": "x"}, 7]}  # fmt: skip
     path = tmp_path / "result.json"
@@ -63,7 +63,9 @@ def test_telegram_rejects_are_labelled_by_message_position(tmp_path: Path) -> No
     rejects = tmp_path / "r.jsonl"
     load_paths(None, [path], dry_run=True, rejects_path=rejects)
     (row,) = [r for r in _rows(rejects) if "reason" in r]
-    assert row["message"] == 2 and "line" not in row  # the second message, not a line number
+    line = path.read_text().splitlines().index("  7") + 1  # where the second message starts
+    assert row["line"] == line and "message" not in row
+    assert row["reason"] == "message #2 of telegram:channel42 is not an object"
 
 
 def test_a_new_rejects_file_is_private(tmp_path: Path) -> None:
