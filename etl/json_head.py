@@ -64,6 +64,7 @@ def iter_head_events(head: bytes, max_events: int = DETECT_EVENTS) -> Iterator[t
             else:
                 yield _value_prefix(stack, key), "string", text
             continue
+        value: Any
         event, value = _SCALAR_EVENTS.get(scalar, ("number", None))
         if event == "number" and len(scalar) <= 40:  # a longer number decides nothing (and int() refuses 4,300+)
             value = float(scalar) if scalar.strip(b"-0123456789") else int(scalar)

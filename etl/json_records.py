@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from etl.limits import INT64_MAX, INT64_MIN, current, note
+from etl.limits import INT64_MAX, INT64_MIN, Limits, current, note
 
 
 class RecordError(ValueError):
@@ -40,9 +40,12 @@ def json_depth_exceeds(raw: bytes, limit: int) -> bool:
     return bool(brackets)
 
 
-def loads_record(raw: bytes, where: str = "", *, depth_checked: bool = False) -> Any:
-    """The parsed record; RecordError when it is too deep or not JSON. `where` (file:line) heads the warnings."""
-    limits = current()
+def loads_record(
+    raw: bytes, where: str = "", *, line: int = 0, depth_checked: bool = False, limits: Limits | None = None
+) -> Any:
+    """The parsed record; RecordError when it is too deep or not JSON. `where` (a file, or file:line) and `line`
+    head the warnings; `limits`: the limits in force (read from the environment when not given)."""
+    limits = limits or current()
     if not depth_checked and json_depth_exceeds(raw, limits.max_depth):
         raise RecordError(f"nested deeper than {limits.max_depth} levels (SWARMGRAPH_MAX_DEPTH)")
     try:
@@ -51,7 +54,7 @@ def loads_record(raw: bytes, where: str = "", *, depth_checked: bool = False) ->
         first = str(exc)
     if len(raw) > limits.max_record_bytes:
         raise RecordError(f"larger than {limits.max_record_bytes:,} bytes (SWARMGRAPH_MAX_RECORD_BYTES)")
-    return _lenient(raw, where, first)
+    return _lenient(raw, f"{where}:{line}" if line else where, first)
 
 
 def _lenient(raw: bytes, where: str, first: str) -> Any:

@@ -52,18 +52,17 @@ def read_guarded(read: Callable[[Path], Iterator[ReaderItem]], path: Path) -> It
 
 def _hold_limits(frag: Fragment, max_text: int, file: str) -> None:
     notes = limits.take_notes()
+    low, high = limits.INT64_MIN, limits.INT64_MAX
     for node in frag.nodes:
         props = node.props
-        flagged: list[str] = []
-        for key, value in props.items():
-            kind = type(value)
-            if kind is str:
-                if len(value) > max_text:
-                    flagged.append(key)
-            elif kind is int and not limits.INT64_MIN <= value <= limits.INT64_MAX:
-                notes.append(f"{file}: {node.key}: {key} is beyond 64 bits and is left out")
+        flagged = [k for k, v in props.items() if (type(v) is str and len(v) > max_text)
+                   or (type(v) is int and not low <= v <= high)]  # fmt: skip
         for key in flagged:
-            props[key] = props[key][:max_text]
+            value = props[key]
+            if type(value) is int:
+                notes.append(f"{file}: {node.key}: {key} is beyond 64 bits and is left out")
+                continue
+            props[key] = value[:max_text]
             props[f"{key}_truncated"] = True
             notes.append(f"{file}: {node.key}: {key} cut to {max_text:,} characters (SWARMGRAPH_MAX_TEXT_CHARS)")
     if notes:
@@ -182,7 +181,7 @@ def iter_json_lines(path: Path, salvage: Salvage | None = None) -> Iterator[tupl
             if not raw.strip():
                 continue
             try:
-                yield lineno, loads_record(raw, f"{file}:{lineno}")
+                yield lineno, loads_record(raw, file, line=lineno, limits=lim)
             except RecordError as exc:
                 kept = salvage(raw, file, lineno) if salvage is not None and raw.lstrip()[:1] == b"{" else None
                 if kept is None:
