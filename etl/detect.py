@@ -70,7 +70,10 @@ def detect_format(path: Path) -> str:
     elif stripped[:1] == b"[":
         found = _json_array_format(stripped)
     else:
-        found = _csv_format(head)
+        try:
+            found = _csv_format(head)
+        except SourceFormatError as exc:
+            raise SourceFormatError(f"{path}: {exc}") from exc
     if found is None:
         first = head.decode("utf-8", "replace").lstrip().split("\n", 1)[0][:120]
         raise SourceFormatError(f"{path}: no known format matches (tried {_tried()}); it starts: {first!r}")
@@ -229,6 +232,10 @@ def _csv_format(head: bytes) -> str | None:
         return None
     header = tuple(h.strip().lstrip("\ufeff").lower() for h in rows[0])
     columns = set(header)
+    if len(columns) < len(header):
+        twice = sorted({h for h in header if header.count(h) > 1})
+        raise SourceFormatError(f"the header names {', '.join(map(repr, twice))} more than once: which column holds "
+                                "the value is a guess, so the file is not read (rename one)")  # fmt: skip
     if header == _ISIS_KAGGLE_HEADER:
         return "isis-kaggle"
     twitter_archive = _twitter_archive_format(header, columns)

@@ -3,15 +3,13 @@ and YouTube Data API answers, judged from a file's first bytes like every other 
 
 from __future__ import annotations
 
-import io
 import re
 import zlib
 from pathlib import Path
 
-import ijson
-
 from etl.containers import content_name
 from etl.errors import SourceFormatError
+from etl.json_head import iter_head_events
 from etl.readers.common import open_binary
 
 __all__ = ["content_name", "is_archive_file", "sniff_evidence"]
@@ -76,14 +74,11 @@ def _gzip_starts_with(head: bytes, prefix: bytes) -> bool:
 
 def _cdx_json_header(text: bytes) -> bool:
     row: list[str] = []
-    try:
-        for prefix, event, value in ijson.parse(io.BytesIO(text)):
-            if prefix == "item.item" and event == "string":
-                row.append(value)
-            elif prefix == "item" and event == "end_array":
-                break
-    except ijson.JSONError:
-        pass
+    for prefix, event, value in iter_head_events(text, 2000):  # bounded: a deep head costs nothing
+        if prefix == "item.item" and event == "string":
+            row.append(value)
+        elif prefix == "item" and event == "end_array":
+            break
     return {"timestamp", "original"} <= set(row)
 
 
@@ -93,19 +88,16 @@ def _json_object_format(path: Path, text: bytes, complete: bool) -> str | None:
     keys: set[str] = set()
     kind: str | None = None
     format_ids = False
-    try:
-        for prefix, event, value in ijson.parse(io.BytesIO(text)):
-            if event == "map_key" and prefix == "":
-                keys.add(value)
-            elif prefix == "kind" and event == "string":
-                kind = value
-            elif prefix == "formats.item" and event == "map_key" and value == "format_id":
-                format_ids = True
-                break
-            elif prefix == "" and event == "end_map":
-                break
-    except ijson.JSONError:
-        pass  # the sniffed bytes end mid-document: what was seen is what counts
+    for prefix, event, value in iter_head_events(text):  # ends where the sniffed bytes end or stop being JSON
+        if event == "map_key" and prefix == "":
+            keys.add(value)
+        elif prefix == "kind" and event == "string":
+            kind = value
+        elif prefix == "formats.item" and event == "map_key" and value == "format_id":
+            format_ids = True
+            break
+        elif prefix == "" and event == "end_map":
+            break
     if kind in _YOUTUBE_KINDS:
         return "youtube-api"
     if keys & _YTDLP_KEYS or format_ids or (content_name(path.name).lower().endswith(".info.json") and "id" in keys):

@@ -104,6 +104,9 @@ def iter_document(fh: BinaryIO, where: str, *, descend: frozenset[str], targets:
     walk = _Walk(_Buffer(fh, where), descend, targets)
     try:
         yield from walk.value("", walk.data.ws(0))
+        after = walk.data.ws(walk.i)
+        if after < len(walk.data.buf):  # a resynchronisation went wrong, or the document was damaged so
+            raise _Damage(after, "the document goes on after its end: its structure is damaged")
     except _Damage as exc:
         if not walk.truncated:
             yield "damaged", "", walk.element_at(exc.index, exc.reason)
@@ -117,6 +120,8 @@ class _Walk:
         limits = current()
         self.max_depth = limits.max_depth
         self.max_bytes = limits.max_record_bytes
+        self.limits = limits
+        self._indent: bytes | None = None  # the last element's indentation (pretty-printed), for resynchronising
         self.i = 0  # the walk's position in data.buf, kept by every step
         self._start = 0
         self.truncated = False  # an element was cut by the end of the data: the walk ends without more noise
@@ -219,7 +224,7 @@ class _Walk:
             if sep == b",":
                 i = d.ws(i + 1)
             elif sep != b"]" and sep:
-                i = self._next_boundary(i)
+                i = self._next_boundary(i, self._indent)
         if i >= len(d.buf):
             raise _Damage(i, f"{prefix}: truncated after {index} elements")
         self.i = i + 1
@@ -232,9 +237,10 @@ class _Walk:
                 element.value, end = self.scalar(i, "")
             except _Damage as exc:
                 element.error = exc.reason.removeprefix("the document: ")
-                return element, self._next_boundary(exc.index)
+                return element, self._next_boundary(exc.index, None)
             return element, end
         line = d.line_at(i)
+        indent = self._indent = _indent(d.buf, i)
         end, error = self.scan(i, keep=True)
         start = self._start
         raw = d.buf[start:end]
@@ -244,9 +250,9 @@ class _Walk:
             element.error = error
             if error.startswith("truncated"):
                 self.truncated = True
-            return element, end if error.startswith(("truncated", "nested")) else self._next_boundary(end)
+            return element, end if error.startswith(("truncated", "nested")) else self._next_boundary(end, indent)
         try:
-            element.value = loads_record(raw, f"{d.where}:{line}", depth_checked=True)
+            element.value = loads_record(raw, d.where, line=line, depth_checked=True, limits=self.limits)
         except RecordError as exc:
             element.error = str(exc)
         return element, end
@@ -280,7 +286,7 @@ class _Walk:
                 self._start = start
                 return i, "a string broken by a line break: the structure is damaged"
             self._start = start
-            if (i - start if keep else len(buf) - i) > self.max_bytes:
+            if (len(buf) - start if keep else len(buf) - i) > self.max_bytes:
                 return i, f"larger than {self.max_bytes:,} bytes (SWARMGRAPH_MAX_RECORD_BYTES)"
             dropped = d.fill(start if keep else i)
             if dropped < 0:
@@ -288,14 +294,37 @@ class _Walk:
             start -= dropped if keep else 0
             i -= dropped
 
-    def _next_boundary(self, i: int) -> int:
-        """After a broken element: the index of the ',' before the next element (the end of the data if none)."""
+    def _next_boundary(self, i: int, indent: bytes | None) -> int:
+        """After a broken element: the index of the ',' before the next element (the end of the data if none). An
+        element that began on a line of its own (pretty-printed) ends on a line indented as deeply: that boundary
+        is looked for, never one of a nested array's; otherwise `}` `,` `{` anywhere."""
         d = self.data
+        pattern = _BOUNDARY if indent is None else _indented_boundary(indent)
         while True:
-            m = _BOUNDARY.search(d.buf, i)
+            m = pattern.search(d.buf, i)
             if m is not None:
                 return m.end()
-            dropped = d.fill(max(i, len(d.buf) - 64))
+            dropped = d.fill(max(i, len(d.buf) - 64 - len(indent or b"")))
             if dropped < 0:
                 return len(d.buf)
             i = max(i - dropped, 0)
+
+
+def _indent(buf: bytes, i: int) -> bytes | None:
+    """The blanks before buf[i] on its line when nothing else precedes it there (a pretty-printed element)."""
+    start = buf.rfind(b"\n", max(0, i - 256), i) + 1
+    if start == 0:
+        return None
+    prefix = buf[start:i]
+    return prefix if not prefix.strip(b" \t") else None
+
+
+_BOUNDARIES: dict[bytes, re.Pattern[bytes]] = {}
+
+
+def _indented_boundary(indent: bytes) -> re.Pattern[bytes]:
+    pattern = _BOUNDARIES.get(indent)
+    if pattern is None:
+        pattern = re.compile(rb"\n" + re.escape(indent) + rb"[}\]][ \t\r]*(?=,[ \t\r\n]*[{\[])")
+        _BOUNDARIES[indent] = pattern
+    return pattern

@@ -112,7 +112,7 @@ class _Chat:
 def read_telegram(path: Path, *, assume_tz: tzinfo | str | None = None) -> Iterator[ReaderItem]:
     """Yield a Fragment per chat (its Account) and per message, a Reject per unusable message."""
     state = _FileState(str(path), _as_tz(assume_tz))
-    with open_json(path) as fh:
+    with open_json(path, depth_guard=False) as fh:
         yield from _read_stream(fh, state)
 
 

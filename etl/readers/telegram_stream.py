@@ -23,11 +23,17 @@ _DESCEND = frozenset({"", "chats", "chats.list", "chats.list.item", "left_chats"
                       "left_chats.list.item"})  # fmt: skip
 
 
-def open_json(path: Path) -> BinaryIO:
-    """The file opened for a JSON parser, positioned after a UTF-8 BOM if there is one (parsers reject it)."""
+def open_json(path: Path, *, depth_guard: bool = True) -> BinaryIO:
+    """The file opened for a JSON parser, positioned after a UTF-8 BOM if there is one (parsers reject it). With
+    depth_guard, the stream stops past SWARMGRAPH_MAX_DEPTH levels of nesting (etl/json_guard.py): what ijson needs;
+    the walks of etl/json_stream.py bound depth themselves."""
     fh = open_binary(path)
     if fh.read(3) != b"\xef\xbb\xbf":
         fh.seek(0)
+    if depth_guard:
+        from etl.json_guard import guarded
+
+        return guarded(fh, str(path))
     return fh
 
 

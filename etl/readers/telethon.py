@@ -24,7 +24,6 @@ number skipped is one warning per file.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -34,6 +33,7 @@ from typing import Any
 import ijson
 import orjson
 
+from etl.json_head import iter_head_events
 from etl.readers.common import add_account, iter_json_lines, open_binary
 from etl.readers.telegram_common import (
     PLATFORM,
@@ -128,14 +128,11 @@ def _shape(path: Path) -> str:
 
 def _top_keys(head: bytes) -> set[str]:
     keys: set[str] = set()
-    try:
-        for prefix, event, value in ijson.parse(io.BytesIO(head)):
-            if event == "map_key" and prefix == "":
-                keys.add(value)
-            elif event == "end_map" and prefix == "":
-                break
-    except ijson.JSONError:
-        pass  # the sniffed bytes end mid-document
+    for prefix, event, value in iter_head_events(head):  # bounded; ends where the sniffed bytes end
+        if event == "map_key" and prefix == "":
+            keys.add(value)
+        elif event == "end_map" and prefix == "":
+            break
     return keys
 
 

@@ -82,27 +82,31 @@ def read_twitter_v1(path: Path) -> Iterator[ReaderItem]:
 
 
 def _records(path: Path) -> Iterator[tuple[int, Any]]:
-    """(line, object or Reject): line by line for JSONL; for one JSON document, an array's (or a search response's
-    `statuses`') elements one by one, each at the physical line where it starts (a damaged element is a Reject and
-    the next one is read: etl/json_stream.py); a single object whole (at most SWARMGRAPH_MAX_RECORD_BYTES)."""
+    """(line, object or Reject): line by line for JSONL. One JSON document up to SWARMGRAPH_MAX_RECORD_BYTES that
+    parses is taken whole (an array's records numbered by index + 1); an array that does not parse or is larger,
+    or a larger search response's `statuses`, is streamed element by element, each at the physical line where it
+    starts: a damaged element is a Reject and the next one is read (etl/json_stream.py)."""
     if _is_json_lines(path):
         for item in checked_json_lines(path, looks_like_twitter_v1, "Twitter v1.1 tweet"):
             yield (item.line, item) if isinstance(item, Reject) else item
         return
     file = str(path)
-    with open_json(path) as fh:
+    with open_json(path, depth_guard=False) as fh:
         first = fh.read(4096).lstrip()[:1]
-    small = source_size(path) <= limits.current().max_record_bytes
-    if first == b"{" and small:
-        with open_json(path) as fh:
+    if source_size(path) <= limits.current().max_record_bytes:  # small enough to parse whole: the fast path
+        with open_json(path, depth_guard=False) as fh:
             raw = fh.read()
         try:
-            yield 1, loads_record(raw, f"{file}:1")
+            doc = loads_record(raw, file, line=1)
         except RecordError as exc:
-            yield 1, Reject(file, 1, f"invalid JSON document: {exc}", excerpt(raw[:400]))
-        return
+            if first == b"{":
+                yield 1, Reject(file, 1, f"invalid JSON document: {exc}", excerpt(raw[:400]))
+                return
+        else:
+            yield from enumerate(doc, start=1) if isinstance(doc, list) else [(1, doc)]  # an array: index + 1
+            return
     descend, targets = (frozenset({""}), frozenset({"statuses"})) if first == b"{" else (frozenset(), frozenset({""}))
-    with open_json(path) as fh:
+    with open_json(path, depth_guard=False) as fh:
         for kind, _, found in iter_document(fh, file, descend=descend, targets=targets):
             if kind == "element" and found.error is None:
                 yield found.line, found.value
@@ -121,7 +125,7 @@ def _is_json_lines(path: Path) -> bool:
     with open_binary(path) as fh:
         for lineno, raw in iter_lines(fh, limits.current().max_record_bytes):
             if raw is None:  # a line too long to hold: an array on one line is streamed, anything else is JSONL
-                with open_json(path) as head:
+                with open_json(path, depth_guard=False) as head:
                     return head.read(4096).lstrip()[:1] != b"["
             if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]

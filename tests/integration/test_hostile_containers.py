@@ -6,72 +6,20 @@ traceback; under 300 MB of peak RSS per process. Dry runs (no database) except t
 from __future__ import annotations
 
 import gzip
-import json
-import os
-import subprocess
-import sys
 import tarfile
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hostile.run import dry_run, rejects_of
 
 from etl.load import load_paths
 from graphdb.db import Database
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
-RSS_CEILING_KB = 300 * 1024
 TWARC = FIXTURES / "twarc-csv"
 TELEGRAM = FIXTURES / "langchain-community" / "result.json"
 PAGE = b'{"data": [{"id": "1", "text": "x", "author_id": "9"}]}\n'
-# Runs the CLI in this process and writes its peak RSS (KB) to argv[1], however it exits. The peak is VmHWM, the
-# high-water mark of this process's own memory: ru_maxrss would carry the parent's peak across fork and exec.
-WRAPPER = (
-    "import re, sys\n"
-    "from cli.main import app\n"
-    "try:\n"
-    "    app(sys.argv[2:], prog_name='swarmgraph')\n"
-    "finally:\n"
-    "    hwm = re.search(r'VmHWM:\\s+(\\d+) kB', open('/proc/self/status').read())\n"
-    "    open(sys.argv[1], 'w').write(hwm.group(1) if hwm else '0')\n"
-)
-
-
-@dataclass
-class Run:
-    code: int
-    stdout: str
-    stderr: str
-    peak_kb: int
-
-    @property
-    def summary(self) -> dict[str, object]:
-        parsed: dict[str, object] = json.loads(self.stdout)
-        return parsed
-
-
-def swarmgraph(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> Run:
-    rss = tmp_path / f"rss-{len(list(tmp_path.glob('rss-*')))}"
-    full_env = {**os.environ, "SWARMGRAPH_HOME": str(tmp_path / "home"), **(env or {})}
-    proc = subprocess.run([sys.executable, "-c", WRAPPER, str(rss), *args], capture_output=True, text=True,
-                          env=full_env, timeout=300, cwd=tmp_path)  # fmt: skip
-    run = Run(proc.returncode, proc.stdout, proc.stderr, int(rss.read_text()))
-    assert "Traceback" not in run.stderr + run.stdout
-    assert run.peak_kb < RSS_CEILING_KB, f"peak RSS {run.peak_kb / 1024:.0f} MB"
-    return run
-
-
-def dry_run(tmp_path: Path, *paths: Path, env: dict[str, str] | None = None) -> Run:
-    rejects = tmp_path / "rejects.jsonl"
-    return swarmgraph(tmp_path, "load", "--dry-run", "--json", "--rejects", str(rejects), *map(str, paths), env=env)
-
-
-def rejects_of(tmp_path: Path) -> list[dict[str, object]]:
-    rows = [json.loads(line) for line in (tmp_path / "rejects.jsonl").read_text().splitlines()]
-    return [r for r in rows if "reason" in r]
-
-
 @pytest.fixture(scope="module")
 def plain_counts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[int, int]]:
     """records and rejects of the plain fixtures, as the baseline every container must match."""
