@@ -156,14 +156,16 @@ class _Walk:
             m = (_STRING if d.buf[i : i + 1] == b'"' else _SCALAR).match(d.buf, i)
             if m is not None and (m.end() < len(d.buf) or d.eof):
                 try:
-                    return loads_record(m.group(), d.where, depth_checked=True), m.end()
+                    return loads_record(m.group(), d.where, depth_checked=True, limits=self.limits), m.end()
                 except RecordError as exc:
                     raise _Damage(i, f"{prefix or 'the document'}: {exc}") from exc
-            if m is None and (b"\n" in d.buf[i : i + 4096] or d.eof or len(d.buf) - i > self.max_bytes):
+            starts_scalar = d.buf[i : i + 1] == b'"' or len(d.buf) - i < 6  # could be whole with more bytes
+            if m is None and (not starts_scalar or b"\n" in d.buf[i : i + 4096] or len(d.buf) - i > self.max_bytes):
                 raise _Damage(i, f"{prefix or 'the document'}: not JSON here")
             dropped = d.fill(i)
             if dropped < 0 and m is None:
-                raise _Damage(i, f"{prefix or 'the document'}: truncated")
+                why = "truncated" if i >= len(d.buf) - 5 else "not JSON here"
+                raise _Damage(i, f"{prefix or 'the document'}: {why}")
             i -= max(dropped, 0)
 
     def _object(self, prefix: str, i: int) -> Iterator[Event]:
