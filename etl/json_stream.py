@@ -32,7 +32,7 @@ _OPEN = frozenset(b"{[")
 _EXCERPT = 200
 
 
-@dataclass
+@dataclass(slots=True)
 class Element:
     """One element of a target array: its value, or why it could not be read, and where it starts."""
 
@@ -243,6 +243,10 @@ class _Walk:
             return element, end
         line = d.line_at(i)
         indent = self._indent = _indent(d.buf, i)
+        if indent is not None and d.buf[i] == 0x7B:
+            fast = self._pretty_element(i, index, line, indent)
+            if fast is not None:
+                return fast
         end, error = self.scan(i, keep=True)
         start = self._start
         raw = d.buf[start:end]
@@ -258,6 +262,22 @@ class _Walk:
         except RecordError as exc:
             element.error = str(exc)
         return element, end
+
+    def _pretty_element(self, i: int, index: int, line: int, indent: bytes) -> tuple[Element, int] | None:
+        """A pretty-printed object ends at the first `}` indented as its `{` (a string holds no raw line break):
+        found with one find and parsed whole. None when that slice is not there or does not parse (the scan then
+        says why)."""
+        d = self.data
+        closer = b"\n" + indent + b"}"
+        j = d.buf.find(closer, i, i + self.max_bytes)
+        if j < 0:
+            return None
+        end = j + len(closer)
+        try:
+            value = loads_record(d.buf[i:end], d.where, line=line, limits=self.limits)
+        except RecordError:
+            return None
+        return Element(index, line, d.base + i, value), end
 
     def scan(self, i: int, *, keep: bool) -> tuple[int, str | None]:
         """The index just after the container opening at buf[i] and None, or where it breaks and why. Strings are

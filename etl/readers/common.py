@@ -55,9 +55,12 @@ def _hold_limits(frag: Fragment, max_text: int, file: str) -> None:
     low, high = limits.INT64_MIN, limits.INT64_MAX
     for node in frag.nodes:
         props = node.props
-        flagged = [k for k, v in props.items() if (type(v) is str and len(v) > max_text)
-                   or (type(v) is int and not low <= v <= high)]  # fmt: skip
-        for key in flagged:
+        flagged = None
+        for key, value in props.items():
+            kind = type(value)
+            if (kind is str and len(value) > max_text) or (kind is int and not low <= value <= high):
+                flagged = [*(flagged or ()), key]
+        for key in flagged or ():
             value = props[key]
             if type(value) is int:
                 notes.append(f"{file}: {node.key}: {key} is beyond 64 bits and is left out")
