@@ -120,6 +120,8 @@ def import_owner_alive(marker: dict[str, Any]) -> bool:
         return False
     try:
         proc = psutil.Process(pid)
-        return abs(proc.create_time() - started) < 0.01 and proc.status() != psutil.STATUS_ZOMBIE
+        same = abs(proc.create_time() - started) < 0.01
+        zombie = proc.status() == psutil.STATUS_ZOMBIE
     except psutil.Error:
         return False
+    return same and not zombie
