@@ -96,8 +96,9 @@ def bulk_load(
 ) -> LoadSummary:
     """Load files and directories into the runtime's empty database offline. With dry_run: parse and stage only.
 
-    However it ends (an error, Ctrl-C, SIGTERM, a kill) no worker or importer outlives it and its staging folder is
-    removed, unless keep_files (etl/bulk_work.py); a database it leaves half-built is marked (runtime/guards.py)."""
+    However it ends (an error, Ctrl-C, SIGTERM, SIGKILL) no worker or importer outlives it, and its staging folder is
+    removed, unless keep_files (after a SIGKILL, by the next bulk load: etl/bulk_work.py); a database it leaves
+    half-built is marked, and refused by other commands until a bulk load completes (runtime/guards.py)."""
     started = time.monotonic()
     plan, skipped = _plan(paths, fmt)
     summary = LoadSummary(dry_run=dry_run, skipped=skipped)
@@ -192,7 +193,7 @@ def _check_empty(runtime: LocalRuntime, say: Say) -> None:
         return
     if runtime.running_pid() is None:
         say(f"Starting the local Neo4j in {runtime.home} to check that its database is empty ...")
-    runtime.start(say=say)
+        runtime.start(say=say)
     with _local_db(runtime) as db:
         _, rows = db.read("MATCH (n) RETURN count(n) AS n")
     if rows[0]["n"]:
@@ -270,8 +271,9 @@ def _import(
     try:
         runtime.start(say=say, allow_unfinished=True)
     except SwarmgraphError as exc:
-        raise BulkLoadError(f"The import finished but the local Neo4j did not start again: {exc}\nStart it with "
-                            "`swarmgraph db start`, then run the bulk load again to finish it.") from exc
+        raise BulkLoadError(f"The import finished but the local Neo4j did not start again: {exc}\nOnce the cause "
+                            "is fixed, run the bulk load again: it starts the server and rebuilds the database.") \
+            from exc
     clock.lap("start server")
     with _local_db(runtime) as db:
         say("Creating constraints and indexes ...")
@@ -292,7 +294,7 @@ def _restart_after_failure(runtime: LocalRuntime, say: Say) -> str:
         runtime.start(say=say, allow_unfinished=True)
     except SwarmgraphError as exc:
         return (f"\nThe local Neo4j could not be started again either: {exc}\n"
-                "Start it with `swarmgraph db start` once the cause is fixed.")  # fmt: skip
+                "The bulk load run again starts it (`swarmgraph db start` refuses the unfinished database).")
     return ""
 
 
