@@ -92,3 +92,29 @@ def tco(n: int) -> str:
         x, r = divmod(x, 62)
         chars.append("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"[r])
     return "https://t.co/" + "".join(chars)
+
+
+def retweet_text(
+    orig: dict[str, Any], author: Account, limit: int
+) -> tuple[str, dict[str, list[dict[str, Any]]], list[str]]:
+    """A retweet's "RT @user: " text cut to `limit` characters with an ellipsis, the original's entities shifted
+    behind the prefix (those cut off dropped), and the usernames of the mentions kept, in order."""
+    prefix = f"RT @{author.username}: "
+    full = prefix + orig["text"]
+    cut = len(full) if len(full) <= limit else limit - 1
+    text = full if cut == len(full) else full[:cut] + "\u2026"
+    off = len(prefix)
+    entities: dict[str, list[dict[str, Any]]] = {
+        "mentions": [{"start": 3, "end": off - 2, "username": author.username, "id": author.id}]
+    }
+    mentioned: list[str] = []
+    for kind, items in orig.get("entities", {}).items():
+        for e in items:
+            if e["end"] + off <= cut:
+                shifted = dict(e)
+                shifted["start"] += off
+                shifted["end"] += off
+                entities.setdefault(kind, []).append(shifted)
+                if kind == "mentions":
+                    mentioned.append(e["username"])
+    return text, entities, mentioned

@@ -17,7 +17,7 @@ from simulator.links import Link, telegram_post_link
 from simulator.plan import TW_BRIDGE_ANNOUNCE, TW_BURST, TW_COMEBACK, TW_HUB_ANNOUNCE, TW_SUSPENDED_MENTION
 from simulator.telegram import TelegramWriter, shareable
 from simulator.timefmt import HOUR_MS
-from simulator.tweet_parts import Ring, Text, Weighted, tco
+from simulator.tweet_parts import Ring, Text, Weighted, retweet_text, tco
 from simulator.twitter_pages import PageWriter, missing_tweet_error, suspended_user_error
 from simulator.world import Account, World
 
@@ -278,23 +278,9 @@ class TwitterWriter:
     def _retweet(self, acc: Account, ms: int, orig: dict[str, Any], author: Account) -> None:
         metrics = orig["public_metrics"]
         metrics["retweet_count"] += 1
-        prefix = f"RT @{author.username}: "
-        full = prefix + orig["text"]
-        cut = len(full) if len(full) <= RT_LIMIT else RT_LIMIT - 1
-        text = full if cut == len(full) else full[:cut] + "\u2026"
-        off = len(prefix)
-        entities: dict[str, list[dict[str, Any]]] = {
-            "mentions": [{"start": 3, "end": off - 2, "username": author.username, "id": author.id}]
-        }
-        for kind, items in orig.get("entities", {}).items():
-            for e in items:
-                if e["end"] + off <= cut:
-                    shifted = dict(e)
-                    shifted["start"] += off
-                    shifted["end"] += off
-                    entities.setdefault(kind, []).append(shifted)
-                    if kind == "mentions":
-                        self._referenced_user(self.by_handle[e["username"]], ms, "entities.mentions.username")
+        text, entities, mentioned = retweet_text(orig, author, RT_LIMIT)
+        for username in mentioned:
+            self._referenced_user(self.by_handle[username], ms, "entities.mentions.username")
         tweet = self.pages.new_tweet(acc, ms, text, entities)
         tweet["referenced_tweets"] = [{"type": "retweeted", "id": orig["id"]}]
         tweet["public_metrics"] = metrics  # v2 reports the original's counts on a retweet
@@ -303,14 +289,17 @@ class TwitterWriter:
     def _reply(self, acc: Account, ms: int, orig: dict[str, Any], author: Account) -> None:
         orig["public_metrics"]["reply_count"] += 1
         self.comment += 1
+        self._reply_tweet(acc, ms, orig, author, with_id=True)
+        self.pages.include_tweet(orig, author)
+
+    def _reply_tweet(self, acc: Account, ms: int, orig: dict[str, Any], author: Account, with_id: bool) -> None:
         text = Text()
-        text.mention(author)
+        text.mention(author, with_id)
         text.plain(f" Comment {self.comment} on release {self._release()}")
         tweet = self.pages.new_tweet(acc, ms, text.text(), text.entities)
         tweet["conversation_id"] = orig["conversation_id"]
         tweet["referenced_tweets"] = [{"type": "replied_to", "id": orig["id"]}]
         tweet["in_reply_to_user_id"] = author.id
-        self.pages.include_tweet(orig, author)
 
     def _quote(self, acc: Account, ms: int, orig: dict[str, Any], author: Account) -> None:
         orig["public_metrics"]["quote_count"] += 1
@@ -405,13 +394,7 @@ class TwitterWriter:
         self.comment += 1
         last = gone.last_tweet
         if mode == "reply" and last is not None:
-            text = Text()
-            text.mention(gone, with_id=False)
-            text.plain(f" Comment {self.comment} on release {self._release()}")
-            tweet = self.pages.new_tweet(actor, ms, text.text(), text.entities)
-            tweet["conversation_id"] = last["conversation_id"]
-            tweet["referenced_tweets"] = [{"type": "replied_to", "id": last["id"]}]
-            tweet["in_reply_to_user_id"] = gone.id
+            self._reply_tweet(actor, ms, last, gone, with_id=False)
             self.pages.error(missing_tweet_error(last["id"]))
             self._referenced_user(gone, ms, "in_reply_to_user_id")
         else:
