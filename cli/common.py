@@ -64,19 +64,22 @@ def _report(exc: BaseException, headline: str) -> None:
 
 @contextmanager
 def handled() -> Iterator[None]:
-    """Turn errors into one clear message on stderr and an exit code (never a traceback, unless --debug)."""
+    """Turn errors into one clear message on stderr and an exit code (never a traceback, unless --debug). SIGTERM
+    is handled like Ctrl-C: the work unwinds and cleans up (runtime/lifeline.py), then exit 143 (130 for Ctrl-C)."""
     from graphdb.errors import SwarmgraphError
+    from graphdb.runtime.lifeline import Terminated, sigterm_as_interrupt
 
     try:
-        yield
+        with sigterm_as_interrupt():
+            yield
     except (typer.Exit, typer.Abort, typer.TyperException):  # the CLI's own way out (usage errors, exit codes)
         raise
     except SwarmgraphError as exc:
         _report(exc, f"Error: {exc}")
         raise typer.Exit(1) from exc
     except KeyboardInterrupt as exc:
-        err.print("Interrupted.")
-        raise typer.Exit(130) from exc
+        err.print("Terminated." if isinstance(exc, Terminated) else "Interrupted.")
+        raise typer.Exit(143 if isinstance(exc, Terminated) else 130) from exc
     except Exception as exc:  # noqa: BLE001 - the boundary: a bug is reported as one line and exit 1, never a default
         _report(exc, f"Error: unexpected {type(exc).__name__}: {exc} (a bug: please report it with --debug output)")
         raise typer.Exit(1) from exc

@@ -61,7 +61,9 @@ def load(
         int | None, typer.Option(help="--bulk: parse and merge processes (default: one per core).", min=1)
     ] = None,
     keep_files: Annotated[
-        bool, typer.Option("--keep-files", help="--bulk: keep the staged CSV files (under SWARMGRAPH_HOME/import).")
+        bool,
+        typer.Option("--keep-files", help="--bulk: keep the staging folder (private, under SWARMGRAPH_HOME/import), "
+                     "even when the load fails or is interrupted; otherwise it is always removed."),
     ] = False,
     *,
     conn: Connection,
@@ -69,26 +71,11 @@ def load(
     """Load exports (twarc2, Twitter v1.1, Telegram, research CSVs and takedown archives, swarmgraph inputs, evidence
     files) into the graph. Files may be gzip, bzip2, xz or zstd compressed, UTF-8 or UTF-16 with a BOM; .zip and
     .tar(.gz) archives load member by member like folders."""
-    from etl.bulk import bulk_load, check_bulk_target
-    from etl.load import load_paths
+    from workflows.load import LoadRequest, run_load
 
+    req = LoadRequest(paths, fmt, batch_size, rejects, strict, dry_run, reload, bulk, workers, keep_files)
     with handled():
-        if bulk:
-            from graphdb.runtime import LocalRuntime
-
-            check_bulk_target(conn.uri, conn.database)
-            summary = bulk_load(LocalRuntime(), paths, fmt=fmt, rejects_path=rejects, strict=strict, dry_run=dry_run,
-                                chunk_rows=batch_size or DEFAULT_CHUNK_ROWS, workers=workers, keep_files=keep_files,
-                                say=say)  # fmt: skip
-        else:
-            db = None if dry_run else conn.open()
-            try:
-                summary = load_paths(db, paths, fmt=fmt, batch_size=batch_size or DEFAULT_BATCH_SIZE,
-                                     rejects_path=rejects, strict=strict, dry_run=dry_run, reload=reload,
-                                     progress=_progress())  # fmt: skip
-            finally:
-                if db is not None:
-                    db.close()
+        summary = run_load(req, conn.uri, conn.username, conn.database, say=say, progress=_progress())
     _render(summary, json_summary)
     if summary.failed:  # the others loaded; say which could not be read, and exit 1
         for reason in summary.failed:

@@ -9,8 +9,6 @@ the few values the CSV cannot carry. It only fills an empty database; incrementa
 
 from __future__ import annotations
 
-import json
-import multiprocessing
 import os
 import shutil
 import time
@@ -21,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from etl.bulk_work import pause_for_tests, staging_folder, worker_pool
 from etl.errors import SourceFormatError
 from etl.load import (
     VERSION,
@@ -48,6 +47,15 @@ from etl.staging import (
 )
 from graphdb.cypher_text import ident
 from graphdb.errors import SwarmgraphError
+from graphdb.runtime.guards import (
+    MARKER,  # noqa: F401 - read from here by tests and callers
+    check_no_unfinished_import,
+    clear_import_marker,
+    import_owner_alive,
+    read_import_marker,
+    write_import_marker,
+)
+from graphdb.runtime.lifeline import sigterm_as_interrupt
 from graphdb.schema import ensure_schema
 
 if TYPE_CHECKING:  # the driver is imported by the steps that talk to the server, not by the CLI's --help
@@ -55,7 +63,6 @@ if TYPE_CHECKING:  # the driver is imported by the steps that talk to the server
     from graphdb.runtime import LocalRuntime
 
 DEFAULT_CHUNK_ROWS = 20_000  # rows a parse worker dedupes in memory before spilling
-MARKER = "bulk-import.json"  # in the runtime's run/ directory while a bulk load owns the database
 
 Say = Callable[[str], None]
 
@@ -87,40 +94,37 @@ def bulk_load(
     keep_files: bool = False,
     say: Say = lambda _m: None,
 ) -> LoadSummary:
-    """Load files and directories into the runtime's empty database offline. With dry_run: parse and stage only."""
+    """Load files and directories into the runtime's empty database offline. With dry_run: parse and stage only.
+
+    However it ends (an error, Ctrl-C, SIGTERM, SIGKILL) no worker or importer outlives it, and its staging folder is
+    removed, unless keep_files (after a SIGKILL, by the next bulk load: etl/bulk_work.py); a database it leaves
+    half-built is marked, and refused by other commands until a bulk load completes (runtime/guards.py)."""
     started = time.monotonic()
     plan, skipped = _plan(paths, fmt)
     summary = LoadSummary(dry_run=dry_run, skipped=skipped)
     if not dry_run:
         _check_empty(runtime, say)
     workers = max(1, workers or os.cpu_count() or 1)
-    work = work_dir or runtime.home / "import" / f"bulk-{datetime.now(UTC):%Y%m%dT%H%M%S}"
-    spill_dir, csv_dir = work / "spill", work / "csv"
-    for stale in (spill_dir, csv_dir):  # spills are appended to: never onto an earlier run's
-        shutil.rmtree(stale, ignore_errors=True)
-    spill_dir.mkdir(parents=True)
-    buckets = bucket_count(sum(source_size(p) for p, *_ in plan))
-    clock = _Clock(summary.phases)
-    pool = _pool(workers)
-    try:
-        parsed = _parse_all(pool, plan, spill_dir, buckets, chunk_rows, strict, workers, say)
-        clock.lap("parse")
-        _record_files(plan, parsed, summary, rejects_path or default_rejects_path(), paths, dry_run)
-        say(f"Merging {buckets} buckets into CSV files ...")
-        tasks = [MergeTask(b, spill_dir, csv_dir, [run for _p, _n, run, _s in plan]) for b in range(buckets)]
-        merged = list(pool.map(merge_bucket, tasks))
-        pool.shutdown()
+    with sigterm_as_interrupt(), staging_folder(runtime.import_dir, keep=keep_files, work_dir=work_dir,
+                                                say=say) as work:  # fmt: skip
+        spill_dir, csv_dir = work / "spill", work / "csv"
+        spill_dir.mkdir()
+        buckets = bucket_count(sum(source_size(p) for p, *_ in plan))
+        clock = _Clock(summary.phases)
+        with worker_pool(workers) as pool:
+            parsed = _parse_all(pool, plan, spill_dir, buckets, chunk_rows, strict, workers, say)
+            clock.lap("parse")
+            _record_files(plan, parsed, summary, rejects_path or default_rejects_path(), paths, dry_run)
+            say(f"Merging {buckets} buckets into CSV files ...")
+            tasks = [MergeTask(b, spill_dir, csv_dir, [run for _p, _n, run, _s in plan]) for b in range(buckets)]
+            merged = list(pool.map(merge_bucket, tasks))
         shutil.rmtree(spill_dir, ignore_errors=True)
         clock.lap("merge")
         csv_files = join_parts([f for m in merged for f in m.files], csv_dir)
         fixups = [f for m in merged for f in m.fixups]
         clock.lap("join")
         if not dry_run:
-            _import(runtime, csv_files, fixups, work, plan, summary, clock, say)
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-        if not keep_files:
-            shutil.rmtree(work, ignore_errors=True)
+            _import(runtime, csv_files, fixups, work, plan, paths, summary, clock, say)
     summary.seconds = time.monotonic() - started
     return summary
 
@@ -181,7 +185,10 @@ class _Clock:
 
 def _check_empty(runtime: LocalRuntime, say: Say) -> None:
     """Refuse a database holding anything, unless an unfinished bulk load of ours is all it holds."""
-    if (runtime.run_dir / MARKER).is_file():
+    marker = read_import_marker(runtime.run_dir)
+    if marker is not None:
+        if import_owner_alive(marker):
+            check_no_unfinished_import(runtime.run_dir, runtime.home)  # refuses: another bulk load is importing
         say("An earlier bulk load did not finish; its database will be replaced.")
         return
     if runtime.running_pid() is None:
@@ -203,11 +210,6 @@ def _local_db(runtime: LocalRuntime) -> Database:
     return Database(local_settings(runtime))
 
 
-def _pool(workers: int) -> ProcessPoolExecutor:
-    # spawn: workers start clean, whatever threads (driver, writer) the parent runs
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
-
-
 def _parse_all(
     pool: ProcessPoolExecutor, plan: Plan, spill_dir: Path, buckets: int, chunk_rows: int,
     strict: bool, workers: int, say: Say,
@@ -219,6 +221,7 @@ def _parse_all(
     say(f"Parsing {len(tasks)} files with {workers} worker processes ...")
     records = 0
     pending: set[Future[ParseResult]] = {pool.submit(parse_file, t) for t in tasks}
+    pause_for_tests("parse", say)
     while pending:
         done, pending = wait(pending, return_when=FIRST_COMPLETED)
         for fut in done:
@@ -239,12 +242,12 @@ def _import(
     fixups: list[tuple[Any, ...]],
     work: Path,
     plan: Plan,
+    inputs: list[Path],
     summary: LoadSummary,
     clock: _Clock,
     say: Say,
 ) -> None:
-    marker = runtime.run_dir / MARKER
-    marker.write_text(json.dumps({"started": datetime.now(UTC).isoformat(), "work_dir": str(work)}) + "\n")
+    write_import_marker(runtime.run_dir, work_dir=work, inputs=inputs)  # the database is ours until the end
     t0 = datetime.now(UTC)
     say("Stopping the local Neo4j for the offline import ...")
     runtime.stop()
@@ -266,10 +269,11 @@ def _import(
     clock.lap("import")
     say("Starting the local Neo4j ...")
     try:
-        runtime.start(say=say)
+        runtime.start(say=say, allow_unfinished=True)
     except SwarmgraphError as exc:
-        raise BulkLoadError(f"The import finished but the local Neo4j did not start again: {exc}\nStart it with "
-                            "`swarmgraph db start`, then run the bulk load again to finish it.") from exc
+        raise BulkLoadError(f"The import finished but the local Neo4j did not start again: {exc}\nOnce the cause "
+                            "is fixed, run the bulk load again: it starts the server and rebuilds the database.") \
+            from exc
     clock.lap("start server")
     with _local_db(runtime) as db:
         say("Creating constraints and indexes ...")
@@ -280,17 +284,17 @@ def _import(
         graph = count_graph(db)
     summary.counts.nodes_created.update({k: v for k, v in graph["nodes"].items() if k != "LoadRun"})
     summary.counts.rels_created.update(graph["rels"])
-    marker.unlink(missing_ok=True)
+    clear_import_marker(runtime.run_dir)
     clock.lap("load runs and counts")
 
 
 def _restart_after_failure(runtime: LocalRuntime, say: Say) -> str:
     """Start the server again after a failed import; '' when it runs, else what went wrong (said, not swallowed)."""
     try:
-        runtime.start(say=say)
+        runtime.start(say=say, allow_unfinished=True)
     except SwarmgraphError as exc:
         return (f"\nThe local Neo4j could not be started again either: {exc}\n"
-                "Start it with `swarmgraph db start` once the cause is fixed.")  # fmt: skip
+                "The bulk load run again starts it (`swarmgraph db start` refuses the unfinished database).")
     return ""
 
 

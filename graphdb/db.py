@@ -164,10 +164,7 @@ def connect(
     if start_local and explicit_uri(uri) is None:
         from graphdb.runtime import LocalRuntime
 
-        runtime = LocalRuntime()
-        if runtime.running_pid() is None:
-            say(f"Starting the local Neo4j in {runtime.home} ...")
-            runtime.start(say=say)
+        LocalRuntime().start(say=say, announce=True)  # waits for a start in progress; refuses an unfinished import
     db = Database(resolve_settings(uri, username, None, database))
     try:
         db.verify()

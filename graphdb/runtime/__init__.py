@@ -8,6 +8,8 @@ homes give two independent servers. The server binds to 127.0.0.1 only. The room
     config.py    the home, the state of the last start, neo4j.conf, the password, ports
     process.py   LocalRuntime: start, stop, status, logs
     importer.py  the offline importer (neo4j-admin database import full)
+    guards.py    the start lock (one start at a time) and the unfinished-import marker
+    lifeline.py  children that die with their parent (PR_SET_PDEATHSIG); SIGTERM handled like Ctrl-C
 """
 
 from graphdb.runtime.config import USERNAME, RuntimeState, free_port, swarmgraph_home

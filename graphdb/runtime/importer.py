@@ -11,6 +11,7 @@ from graphdb.errors import RuntimeSetupError
 from graphdb.runtime.config import PRIVATE_FILES
 from graphdb.runtime.jars import ensure_jars
 from graphdb.runtime.java import JVM_FLAGS, find_java
+from graphdb.runtime.lifeline import importer_preexec
 from graphdb.runtime.memory import IMPORTER_OFF_HEAP
 
 ADMIN_CLASS = "org.neo4j.cli.AdminTool"  # what `neo4j-admin` runs
@@ -49,7 +50,9 @@ class ImportJob:
 
 def run_import(home: Path, conf_dir: Path, heap: str, job: ImportJob) -> None:
     """Replace the job's database with its CSV files (the server must be stopped). The output goes to job.log, led
-    by a line saying the memory it was given (heap from the machine's memory: runtime/memory.importer_heap)."""
+    by a line saying the memory it was given (heap from the machine's memory: runtime/memory.importer_heap). The
+    importer dies with this process, and is killed when this process is interrupted (subprocess.run kills it on
+    any exception, KeyboardInterrupt included)."""
     jars = ensure_jars()
     cmd = [find_java(), f"-Xmx{heap}", *JVM_FLAGS, "-cp", jars.classpath(conf_dir), ADMIN_CLASS, *job.arguments()]
     job.log.parent.mkdir(parents=True, exist_ok=True)
@@ -58,7 +61,7 @@ def run_import(home: Path, conf_dir: Path, heap: str, job: ImportJob) -> None:
         fh.flush()
         proc = subprocess.run(
             cmd, stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=home, check=False,
-            umask=PRIVATE_FILES,
+            umask=PRIVATE_FILES, preexec_fn=importer_preexec,  # dies with the load (runtime/lifeline.py)
             env={**os.environ, "NEO4J_HOME": str(home), "NEO4J_CONF": str(conf_dir)},
         )  # fmt: skip
     if proc.returncode != 0:

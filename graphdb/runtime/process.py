@@ -34,6 +34,7 @@ from graphdb.runtime.config import (
     swarmgraph_home,
     write_conf,
 )
+from graphdb.runtime.guards import check_no_unfinished_import, start_lock
 from graphdb.runtime.importer import ImportJob, run_import
 from graphdb.runtime.jars import cds_archive, cds_flags, ensure_jars, install_cds_archive, pinned_versions
 from graphdb.runtime.java import JVM_FLAGS, find_java
@@ -130,15 +131,29 @@ class LocalRuntime:
         pagecache: str | None = None,
         timeout: float | None = None,
         say: Say = _quiet,
+        announce: bool = False,
+        allow_unfinished: bool = False,
     ) -> bool:
         """Start the server and wait until Bolt answers (`timeout` s, default SWARMGRAPH_START_TIMEOUT or 180: a
-        heavily shared machine needs more). Returns False when it was already running."""
-        if self.running_pid() is not None:
-            return False
+        heavily shared machine needs more). Returns False when it was already running. One start at a time: another
+        command's start in progress is waited for (run/start.lock). A database left unfinished by a bulk load is
+        refused with what to run (runtime/guards.py), unless `allow_unfinished` (the bulk loader's own starts)."""
         timeout = timeout or float(os.environ.get("SWARMGRAPH_START_TIMEOUT") or DEFAULT_START_TIMEOUT)
+        make_private_dirs(self.home, self.conf_dir, self.data_dir, self.logs_dir, self.run_dir, self.import_dir)
+        with start_lock(self.run_dir, timeout + 60, say):
+            if not allow_unfinished:
+                check_no_unfinished_import(self.run_dir, self.home)
+            if self.running_pid() is not None:
+                return False
+            if announce:
+                say(f"Starting the local Neo4j in {self.home} ...")
+            self._start(bolt_port, http_port, heap, pagecache, timeout, say)
+        return True
+
+    def _start(self, bolt_port: int | None, http_port: int | None, heap: str | None, pagecache: str | None,
+               timeout: float, say: Say) -> None:  # fmt: skip
         jars = ensure_jars(say)
         java = find_java(say)
-        make_private_dirs(self.home, self.conf_dir, self.data_dir, self.logs_dir, self.run_dir)
         previous = self.load_state() or RuntimeState(0, 0)
         bolt = choose_port(bolt_port, previous.bolt_port, DEFAULT_BOLT_PORT, say, "Bolt")
         http = choose_port(http_port, previous.http_port, DEFAULT_HTTP_PORT, say, "HTTP", avoid={bolt})
@@ -155,7 +170,6 @@ class LocalRuntime:
                                                  memory.pagecache, str(dump) if dump else None, memory.heap_from,
                                                  memory.pagecache_from, memory.reason))  # fmt: skip
         self._wait_ready(proc, bolt, timeout)
-        return True
 
     def choose_memory(self, heap: str | None = None, pagecache: str | None = None,
                       previous: RuntimeState | None = None) -> MemoryChoice:  # fmt: skip

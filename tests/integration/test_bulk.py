@@ -339,10 +339,11 @@ def test_a_failed_restart_after_an_importer_failure_is_reported_not_swallowed(
     message = str(caught.value)
     assert message.startswith("Neo4j's importer failed (exit 1)\nThe bulk load did not finish; run it again")
     assert "The local Neo4j could not be started again either: Neo4j exited during start-up (exit code 1)." in message
-    assert "`swarmgraph db start`" in message
+    assert "The bulk load run again starts it" in message  # `db start` refuses the database the import left
     assert isinstance(caught.value.__cause__, RuntimeSetupError)  # the importer's error is kept as the cause
     monkeypatch.undo()
-    assert bulk_runtime.start() is True  # as the message says; the next tests find it running
+    assert bulk_runtime.start(allow_unfinished=True) is True  # as a bulk load run again does; the next tests find it
+    # running (the marker stays: their bulk loads replace the database)
 
 
 def test_bulk_load_of_compressed_and_archived_files_gives_the_plain_files_graph(
