@@ -155,7 +155,7 @@ def load_paths(
     A file whose LoadRun (same content, same format) completed before is skipped unless reload=True: loading it
     again would change nothing. An interrupted one is loaded again.
     """
-    from etl.detect import detect_format, iter_source_files
+    from etl.detect import iter_source_files
     from etl.readers import FORMATS
 
     if fmt is not None and fmt not in FORMATS:
@@ -164,16 +164,7 @@ def load_paths(
     if not files:
         raise SourceFormatError(f"No input files found in {', '.join(str(p) for p in paths)}.")
     summary = LoadSummary(dry_run=dry_run)
-    # Detect every format before writing anything. One file given alone that cannot be read fails the load; among
-    # several, it is reported in summary.failed and the others load (the CLI then exits 1).
-    plan: list[tuple[Path, str]] = []
-    for f in files:
-        try:
-            plan.append((f, fmt or detect_format(f)))
-        except (SourceFormatError, OSError) as exc:
-            if len(files) == 1:
-                raise
-            summary.failed.append(_failure(f, exc))
+    plan = _plan(files, fmt, summary)
     started = time.monotonic()
     if db is not None and not dry_run:
         ensure_schema(db)
@@ -208,6 +199,22 @@ def load_paths(
 def _failure(path: Path, exc: Exception) -> str:
     text = str(exc) if isinstance(exc, SourceFormatError) else f"{type(exc).__name__}: {exc}"
     return text if str(path) in text else f"{path}: {text}"
+
+
+def _plan(files: list[Path], fmt: str | None, summary: LoadSummary) -> list[tuple[Path, str]]:
+    """Every file's format, decided before anything is written. One file given alone that cannot be read fails the
+    load; among several, it is reported in summary.failed and the others load (the CLI then exits 1)."""
+    from etl.detect import detect_format
+
+    plan: list[tuple[Path, str]] = []
+    for f in files:
+        try:
+            plan.append((f, fmt or detect_format(f)))
+        except (SourceFormatError, OSError) as exc:
+            if len(files) == 1:
+                raise
+            summary.failed.append(_failure(f, exc))
+    return plan
 
 
 def _load_file(
