@@ -1,7 +1,7 @@
 """Where a bulk load works and with whom: its private staging folder under the runtime's import/ directory and its
 pool of parse and merge workers, both gone when the load ends, however it ends (docs/inputs.md, "Interrupted loads").
 
-The staging folder `import/bulk-<time>-<pid>` is 0700 and everything in it 0600 (the spills and CSVs hold the
+The staging folder `import/bulk-<time>-<pid>-<random>` is 0700 and everything in it 0600 (the spills and CSVs hold the
 collection). It is removed when the load ends, failed or not, unless --keep-files. The load holds a lock on its
 `.owner` file, so a folder whose lock is free belongs to a load that was killed (SIGKILL, a crash, a power cut): the
 next bulk load removes it. A kept folder carries a `.keep` file and is never removed.
@@ -13,6 +13,7 @@ import fcntl
 import multiprocessing
 import os
 import shutil
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -37,8 +38,11 @@ def staging_folder(import_dir: Path, *, keep: bool, work_dir: Path | None = None
     process are private too (umask 077, restored after)."""
     remove_stale_staging(import_dir, say)
     import_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    work = work_dir or import_dir / f"bulk-{datetime.now(UTC):%Y%m%dT%H%M%S}-{os.getpid()}"
-    work.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if work_dir is None:  # a new folder each time: two loads of one process in one second never share one
+        work = Path(tempfile.mkdtemp(prefix=f"bulk-{datetime.now(UTC):%Y%m%dT%H%M%S}-{os.getpid()}-", dir=import_dir))
+    else:
+        work = work_dir
+        work.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.chmod(work, 0o700)
     for stale in (work / "spill", work / "csv"):  # spills are appended to: never onto an earlier run's
         shutil.rmtree(stale, ignore_errors=True)

@@ -208,15 +208,7 @@ def test_a_start_waits_for_another_commands_start(tmp_path: Path, strangers: lis
     """While another process holds run/start.lock, start() waits; once it is released, start() goes on (here to the
     refusal of an unfinished import, which comes before any Java)."""
     _marker(tmp_path, **DEAD)
-    holder = _python(f"""
-        import fcntl, os, time
-        fd = os.open({str(tmp_path / "run" / "start.lock")!r}, os.O_RDWR | os.O_CREAT, 0o600)
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        print("locked", flush=True)
-        time.sleep(2)
-    """)
-    strangers.append(holder.pid)
-    assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
+    _lock_holder(tmp_path / "run" / "start.lock", 2, strangers)
     said: list[str] = []
     t0 = time.monotonic()
     with pytest.raises(Exception, match="left unfinished by an interrupted bulk load"):
@@ -230,15 +222,7 @@ def test_a_start_lock_held_too_long_is_a_clear_error(tmp_path: Path, strangers: 
     from graphdb.runtime.guards import start_lock
 
     (tmp_path / "run").mkdir()
-    holder = _python(f"""
-        import fcntl, os, time
-        fd = os.open({str(tmp_path / "run" / "start.lock")!r}, os.O_RDWR | os.O_CREAT, 0o600)
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        print("locked", flush=True)
-        time.sleep(60)
-    """)
-    strangers.append(holder.pid)
-    assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
+    holder = _lock_holder(tmp_path / "run" / "start.lock", 60, strangers)
     with pytest.raises(RuntimeSetupError, match=r"starting the local Neo4j for over 1 s"), \
             start_lock(tmp_path / "run", 1.0, lambda _m: None):  # fmt: skip
         pass
@@ -246,3 +230,17 @@ def test_a_start_lock_held_too_long_is_a_clear_error(tmp_path: Path, strangers: 
     holder.wait()
     with start_lock(tmp_path / "run", 0.5, lambda _m: None):  # the kernel released the dead holder's lock
         pass
+
+
+def _lock_holder(lock: Path, seconds: int, strangers: list[int]) -> subprocess.Popen[str]:
+    """Another process holding `lock` for `seconds` (it says so before the test goes on)."""
+    holder = _python(f"""
+        import fcntl, os, time
+        fd = os.open({str(lock)!r}, os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        print("locked", flush=True)
+        time.sleep({seconds})
+    """)
+    strangers.append(holder.pid)
+    assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
+    return holder
