@@ -29,6 +29,7 @@ from etl.load import (
     _Rejects,
     count_graph,
     default_rejects_path,
+    failure_text,
     file_sha256,
 )
 from etl.readers.common import source_id, source_size
@@ -100,8 +101,8 @@ def bulk_load(
     removed, unless keep_files (after a SIGKILL, by the next bulk load: etl/bulk_work.py); a database it leaves
     half-built is marked, and refused by other commands until a bulk load completes (runtime/guards.py)."""
     started = time.monotonic()
-    plan, skipped = _plan(paths, fmt)
-    summary = LoadSummary(dry_run=dry_run, skipped=skipped)
+    summary = LoadSummary(dry_run=dry_run)
+    plan = _plan(paths, fmt, summary)
     if not dry_run:
         _check_empty(runtime, say)
     workers = max(1, workers or os.cpu_count() or 1)
@@ -114,9 +115,11 @@ def bulk_load(
         with worker_pool(workers) as pool:
             parsed = _parse_all(pool, plan, spill_dir, buckets, chunk_rows, strict, workers, say)
             clock.lap("parse")
+            runs = [run for _p, _n, run, _s in plan]  # by file index, failed files included (they staged nothing)
+            plan, parsed = _drop_failed(plan, parsed, summary)
             _record_files(plan, parsed, summary, rejects_path or default_rejects_path(), paths, dry_run)
             say(f"Merging {buckets} buckets into CSV files ...")
-            tasks = [MergeTask(b, spill_dir, csv_dir, [run for _p, _n, run, _s in plan]) for b in range(buckets)]
+            tasks = [MergeTask(b, spill_dir, csv_dir, runs) for b in range(buckets)]
             merged = list(pool.map(merge_bucket, tasks))
         shutil.rmtree(spill_dir, ignore_errors=True)
         clock.lap("merge")
@@ -132,8 +135,10 @@ def bulk_load(
 Plan = list[tuple[Path, str, str, str]]  # path, format, run id, sha256
 
 
-def _plan(paths: list[Path], fmt: str | None) -> tuple[Plan, list[str]]:
-    """Every input file with its format and LoadRun id; and the files skipped as the same content again."""
+def _plan(paths: list[Path], fmt: str | None, summary: LoadSummary) -> Plan:
+    """Every input file with its format and LoadRun id. Files with the same content again go to summary.skipped;
+    as in the online loader, a file whose format cannot be told fails the load when it is the only one, else goes
+    to summary.failed and the others load."""
     from etl.detect import detect_format, iter_source_files
     from etl.readers import FORMATS
 
@@ -143,18 +148,40 @@ def _plan(paths: list[Path], fmt: str | None) -> tuple[Plan, list[str]]:
     if not files:
         raise SourceFormatError(f"No input files found in {', '.join(str(p) for p in paths)}.")
     plan: Plan = []
-    skipped: list[str] = []
     seen: set[str] = set()
     for path in files:
-        name = fmt or detect_format(path)
-        sha = file_sha256(path)
+        try:
+            name = fmt or detect_format(path)
+            sha = file_sha256(path)
+        except (SourceFormatError, OSError) as exc:
+            if len(files) == 1:
+                raise
+            summary.failed.append(failure_text(path, exc))
+            continue
         run_id = f"{name}:{sha[:16]}"
         if run_id in seen:  # the same content twice: the online loader would skip the second as loaded
-            skipped.append(str(path))
+            summary.skipped.append(str(path))
             continue
         seen.add(run_id)
         plan.append((path, name, run_id, sha))
-    return plan, skipped
+    if not plan:
+        raise SourceFormatError("No input file could be read:\n" + "\n".join(summary.failed))
+    return plan
+
+
+def _drop_failed(plan: Plan, parsed: list[ParseResult], summary: LoadSummary) -> tuple[Plan, list[ParseResult]]:
+    """The files whose reader stopped with an error leave the plan (nothing of them was staged) for
+    summary.failed; when that is every file, the load fails."""
+    failed = [res.error for res in parsed if res.error is not None]
+    if not failed:
+        return plan, parsed
+    summary.failed.extend(failed)
+    if len(failed) == len(parsed):
+        alone = len(summary.failed) == 1
+        raise SourceFormatError(summary.failed[0] if alone else "No input file could be read:\n" +
+                                "\n".join(summary.failed))  # fmt: skip
+    kept = [(entry, res) for entry, res in zip(plan, parsed, strict=True) if res.error is None]
+    return [entry for entry, _ in kept], [res for _, res in kept]
 
 
 def _record_files(plan: Plan, parsed: list[ParseResult], summary: LoadSummary, rejects_path: Path,
@@ -230,6 +257,9 @@ def _parse_all(
             if res.first_reject is not None:
                 r = res.first_reject
                 raise StrictReject(f"{r.where}: {r.reason} (--strict stops at the first reject)")
+            if res.error is not None:
+                say(f"  could not read {res.error}")
+                continue
             records += res.records
             say(f"  parsed {plan[res.index][0].name}: {res.records:,} records "
                 f"({len(results)}/{len(tasks)} files, {records:,} records)")  # fmt: skip

@@ -27,7 +27,7 @@ _STRING = re.compile(rb'"[^"\\\n]*(?:\\.[^"\\\n]*)*"')
 _SCALAR = re.compile(rb"[-+0-9.eE]+|true|false|null")
 _STRING_START = re.compile(rb'"[^"\\\n]*(?:\\.[^"\\\n]*)*\\?')
 _WS = re.compile(rb"[ \t\r\n]*")
-_BOUNDARY = re.compile(rb"[}\]][ \t\r\n]*(?=,[ \t\r\n]*[{\[])")
+_BOUNDARY = re.compile(rb"[}\]][ \t\r\n]*,[ \t\r\n]*(?=[{\[])")
 _OPEN = frozenset(b"{[")
 _EXCERPT = 200
 
@@ -122,6 +122,7 @@ class _Walk:
         self.max_bytes = limits.max_record_bytes
         self.limits = limits
         self._indent: bytes | None = None  # the last element's indentation (pretty-printed), for resynchronising
+        self._lead: re.Pattern[bytes] | None = None  # compact: `,` before an element that opens with the first key
         self.i = 0  # the walk's position in data.buf, kept by every step
         self._start = 0
         self.truncated = False  # an element was cut by the end of the data: the walk ends without more noise
@@ -216,22 +217,26 @@ class _Walk:
         index = 0
         while i < len(d.buf) and d.buf[i : i + 1] != b"]":
             index += 1
-            element, i = self._element(i, index)
+            element, i, at_next = self._element(i, index)
             yield "element", prefix, element
             if self.truncated:
                 self.i = i
                 return
             i = d.ws(i)
+            if at_next:
+                continue
             sep = d.buf[i : i + 1]
             if sep == b",":
                 i = d.ws(i + 1)
             elif sep != b"]" and sep:
-                i = self._next_boundary(i, self._indent)
+                i = d.ws(self._next_start(i))
         if i >= len(d.buf):
             raise _Damage(i, f"{prefix}: truncated after {index} elements")
         self.i = i + 1
 
-    def _element(self, i: int, index: int) -> tuple[Element, int]:
+    def _element(self, i: int, index: int) -> tuple[Element, int, bool]:
+        """The element at buf[i], the index after it, and whether that index is already the next element's start
+        (or the array's end) because the element was damaged and the walk resynchronised."""
         d = self.data
         if d.buf[i] not in _OPEN:
             element = self.element_at(i, None, index)
@@ -239,14 +244,18 @@ class _Walk:
                 element.value, end = self.scalar(i, "")
             except _Damage as exc:
                 element.error = exc.reason.removeprefix("the document: ")
-                return element, self._next_boundary(exc.index, None)
-            return element, end
+                return element, *self._resync(i, exc.index)
+            return element, end, False
         line = d.line_at(i)
-        indent = self._indent = _indent(d.buf, i)
-        if indent is not None and d.buf[i] == 0x7B:
-            fast = self._pretty_element(i, index, line, indent)
-            if fast is not None:
-                return fast
+        indent = _indent(d.buf, i)
+        if indent is None and self._lead is None:
+            self._lead = _lead(d.buf, i)
+        if indent is not None:
+            self._indent = indent
+            if d.buf[i] == 0x7B:
+                pretty = self._pretty_element(i, index, line, indent)
+                if pretty is not None:
+                    return pretty
         end, error = self.scan(i, keep=True)
         start = self._start
         raw = d.buf[start:end]
@@ -256,28 +265,38 @@ class _Walk:
             element.error = error
             if error.startswith("truncated"):
                 self.truncated = True
-            return element, end if error.startswith(("truncated", "nested")) else self._next_boundary(end, indent)
+            if error.startswith(("truncated", "nested")):
+                return element, end, False
+            return element, *self._resync(start, end)
         try:
             element.value = loads_record(raw, d.where, line=line, depth_checked=True, limits=self.limits)
-        except RecordError as exc:
+        except RecordError as exc:  # balanced brackets, yet broken: two flipped quotes can hide a bracket between
             element.error = str(exc)
-        return element, end
+            return element, *self._resync(start, end)
+        return element, end, False
 
-    def _pretty_element(self, i: int, index: int, line: int, indent: bytes) -> tuple[Element, int] | None:
-        """A pretty-printed object ends at the first `}` indented as its `{` (a string holds no raw line break):
-        found with one find and parsed whole. None when that slice is not there or does not parse (the scan then
+    def _pretty_element(self, i: int, index: int, line: int, indent: bytes) -> tuple[Element, int, bool] | None:
+        """A pretty-printed object ends at the first `}` indented as its `{` (a string holds no raw line break),
+        and the next element starts on a line indented as deeply: whichever comes first is found with one search
+        and the slice parsed whole. A next start before the end means this element's end is damaged: it is
+        rejected and the walk goes on at that start. None when neither is within the record limit (the scan then
         says why)."""
         d = self.data
-        closer = b"\n" + indent + b"}"
-        j = d.buf.find(closer, i, i + self.max_bytes)
-        if j < 0:
+        found = _pretty_edges(indent).search(d.buf, i + 1, i + self.max_bytes)
+        if found is None or (found.group(1) is not None and not d.eof and found.end() == len(d.buf)):
             return None
-        end = j + len(closer)
+        element = Element(index, line, d.base + i)
+        if found.group(1) is None:  # a next start (or the array's end) before this element closed
+            element.error = f"its end is damaged: the next element starts at line {d.line_at(found.end())}"
+            element.excerpt = " ".join(d.buf[i : i + _EXCERPT].decode("utf-8", "replace").split())
+            return element, found.end(), True
+        end = found.end()
         try:
-            value = loads_record(d.buf[i:end], d.where, line=line, limits=self.limits)
-        except RecordError:
-            return None
-        return Element(index, line, d.base + i, value), end
+            element.value = loads_record(d.buf[i:end], d.where, line=line, limits=self.limits)
+        except RecordError as exc:
+            element.error = str(exc)
+            element.excerpt = " ".join(d.buf[i : i + _EXCERPT].decode("utf-8", "replace").split())
+        return element, end, False
 
     def scan(self, i: int, *, keep: bool) -> tuple[int, str | None]:
         """The index just after the container opening at buf[i] and None, or where it breaks and why. Strings are
@@ -316,12 +335,39 @@ class _Walk:
             start -= dropped if keep else 0
             i -= dropped
 
-    def _next_boundary(self, i: int, indent: bytes | None) -> int:
-        """After a broken element: the index of the ',' before the next element (the end of the data if none). An
-        element that began on a line of its own (pretty-printed) ends on a line indented as deeply: that boundary
-        is looked for, never one of a nested array's; otherwise `}` `,` `{` anywhere."""
+    def _resync(self, start: int, end: int) -> tuple[int, bool]:
+        """After the element at buf[start] broke (a scan or parse gave up at buf[end]): where the walk goes on, and
+        whether that is the next element's start. When element starts are known by their shape (indentation, or
+        the first key of the array's objects) the next one is looked for from the broken element's own start, not
+        from where the scan gave up: a flipped quote can carry a scan through many elements. A compact array's
+        next start must lie within the record limit; when none does (the last element broke), the walk goes on
+        from `end` and the separator there decides."""
+        if self._indent is not None:
+            return self._next_start(start + 1), True
+        lead = self._lead
+        if lead is None:
+            return self._next_start(end), True
         d = self.data
-        pattern = _BOUNDARY if indent is None else _indented_boundary(indent)
+        while True:
+            m = lead.search(d.buf, start + 1, start + self.max_bytes)
+            if m is not None:
+                return m.end(), True
+            if d.eof or len(d.buf) - start >= self.max_bytes:
+                return end, False
+            dropped = d.fill(start)  # keeps the element's bytes: at most the record limit and a chunk
+            if dropped < 0:
+                return end, False
+            start, end = start - dropped, end - dropped
+
+    def _next_start(self, i: int) -> int:
+        """After a broken element: the index of the next element's first byte, of the array's `]`, or the end of
+        the data. In a pretty-printed array (its elements each begin on a line of their own) that is the next line
+        indented as the elements are, holding `{` or `[` (or a shallower `]`): never one of a nested value's lines.
+        In a compact array of objects that open with one key (`{"created_at":` for tweets), the next `,` before
+        `{` and that key (a string's own quotes are escaped, so this is structure). Otherwise `}` `,` `{`."""
+        d = self.data
+        indent = self._indent
+        pattern = self._lead or _BOUNDARY if indent is None else _indented_start(indent)
         while True:
             m = pattern.search(d.buf, i)
             if m is not None:
@@ -341,12 +387,35 @@ def _indent(buf: bytes, i: int) -> bytes | None:
     return prefix if not prefix.strip(b" \t") else None
 
 
-_BOUNDARIES: dict[bytes, re.Pattern[bytes]] = {}
+_FIRST_KEY = re.compile(rb'\{[ \t\r\n]*("(?:[^"\\\n]|\\.){1,100}")[ \t\r\n]*:')
 
 
-def _indented_boundary(indent: bytes) -> re.Pattern[bytes]:
-    pattern = _BOUNDARIES.get(indent)
+def _lead(buf: bytes, i: int) -> re.Pattern[bytes] | None:
+    """For an object at buf[i] that opens with a key: the pattern of a `,` followed by an object opening so."""
+    m = _FIRST_KEY.match(buf, i)
+    if m is None:
+        return None
+    return re.compile(rb"[ \t\r\n]*,[ \t\r\n]*(?=\{[ \t\r\n]*" + re.escape(m.group(1)) + rb"[ \t\r\n]*:)")
+
+
+_STARTS: dict[bytes, re.Pattern[bytes]] = {}
+_EDGES: dict[bytes, re.Pattern[bytes]] = {}
+
+
+def _indented_start(indent: bytes) -> re.Pattern[bytes]:
+    pattern = _STARTS.get(indent)
     if pattern is None:
-        pattern = re.compile(rb"\n" + re.escape(indent) + rb"[}\]][ \t\r]*(?=,[ \t\r\n]*[{\[])")
-        _BOUNDARIES[indent] = pattern
+        shallower = rb"[ \t]{0,%d}(?=\])" % max(len(indent) - 1, 0) if indent else rb"(?=\])"
+        pattern = re.compile(rb"\n(?:" + re.escape(indent) + rb"(?=[{\[])|" + shallower + rb")")
+        _STARTS[indent] = pattern
+    return pattern
+
+
+def _pretty_edges(indent: bytes) -> re.Pattern[bytes]:
+    """The first line indented as `indent` that closes (group 1) or opens an element, or a shallower `]`."""
+    pattern = _EDGES.get(indent)
+    if pattern is None:
+        shallower = rb"[ \t]{0,%d}(?=\])" % max(len(indent) - 1, 0) if indent else rb"(?=\])"
+        pattern = re.compile(rb"\n(?:" + re.escape(indent) + rb"(?:(\})|(?=[{\[]))|" + shallower + rb")")
+        _EDGES[indent] = pattern
     return pattern

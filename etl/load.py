@@ -186,7 +186,7 @@ def load_paths(
                 except (SourceFormatError, OSError) as exc:
                     if len(files) == 1:
                         raise
-                    summary.failed.append(_failure(path, exc))
+                    summary.failed.append(failure_text(path, exc))
                     continue
                 done += fs.records
                 summary.files.append(fs)
@@ -196,7 +196,8 @@ def load_paths(
     return summary
 
 
-def _failure(path: Path, exc: Exception) -> str:
+def failure_text(path: Path, exc: Exception) -> str:
+    """Why a file could not be read, naming it once (for LoadSummary.failed)."""
     text = str(exc) if isinstance(exc, SourceFormatError) else f"{type(exc).__name__}: {exc}"
     return text if str(path) in text else f"{path}: {text}"
 
@@ -213,7 +214,7 @@ def _plan(files: list[Path], fmt: str | None, summary: LoadSummary) -> list[tupl
         except (SourceFormatError, OSError) as exc:
             if len(files) == 1:
                 raise
-            summary.failed.append(_failure(f, exc))
+            summary.failed.append(failure_text(f, exc))
     return plan
 
 

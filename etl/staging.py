@@ -21,7 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from etl.errors import SourceFormatError
 from etl.import_csv import ARRAY_DELIMITER, CsvFile, csv_type, field_text, write_sheets
+from etl.load import failure_text
 from etl.readers.common import read_guarded
 from etl.records import NODE_KEYS, Reject
 from etl.writer import PLACEHOLDER, Batch, _merge_props, merge_assertion
@@ -66,6 +68,7 @@ class ParseResult:
     seconds: float = 0.0
     first_reject: Reject | None = None  # set when strict stopped the file
     rejects_file: Path | None = None
+    error: str | None = None  # the file could not be read (naming it): nothing of it is staged
 
 
 def spill_path(spill_dir: Path, bucket: int, index: int) -> Path:
@@ -100,11 +103,16 @@ def parse_file(task: ParseTask) -> ParseResult:
                 _spill(batch, task, spills)
                 batch = Batch()
         _spill(batch, task, spills)
+    except (SourceFormatError, OSError) as exc:  # as the online loader: the file is reported, the others load
+        res.error = failure_text(task.path, exc)
     finally:
         for fh in spills.values():
             fh.close()
         if rejects is not None:
             rejects.close()
+    if res.error is not None:
+        for bucket in range(task.buckets):
+            spill_path(task.spill_dir, bucket, task.index).unlink(missing_ok=True)
     res.seconds = time.monotonic() - t0
     return res
 

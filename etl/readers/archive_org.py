@@ -126,25 +126,29 @@ def _files(path: Path, frag: Fragment) -> tuple[set[str], float | None, set[str]
     names: set[str] = set()
     duration: float | None = None
     seen = 0
-    with open_json(path) as fh:
-        for entry in ijson.items(fh, "files.item", use_float=True):
-            if not isinstance(entry, dict) or entry.get("source") != "original":
-                continue
-            name = entry["name"] if isinstance(entry.get("name"), str) else ""
-            if name.endswith(_BOOKKEEPING):
-                continue
-            seen += 1
-            if seen <= MAX_HASHED_FILES and name:
-                names.add(name[:200])
-            if seen > MAX_HASHED_FILES:
-                frag.warnings.append(f"{path}: more than {MAX_HASHED_FILES} original files; the rest are not hashed")
-                break
-            for kind in ("sha1", "md5"):
-                value = entry.get(kind)
-                if isinstance(value, str) and _HEX.match(value.strip().lower()):
-                    hashes.add(f"{kind}:{value.strip().lower()}")
-            if duration is None:
-                duration = _length(entry.get("length"))
+    try:
+        with open_json(path) as fh:
+            for entry in ijson.items(fh, "files.item", use_float=True):
+                if not isinstance(entry, dict) or entry.get("source") != "original":
+                    continue
+                name = entry["name"] if isinstance(entry.get("name"), str) else ""
+                if name.endswith(_BOOKKEEPING):
+                    continue
+                seen += 1
+                if seen <= MAX_HASHED_FILES and name:
+                    names.add(name[:200])
+                if seen > MAX_HASHED_FILES:
+                    frag.warnings.append(f"{path}: over {MAX_HASHED_FILES} original files; the rest are not hashed")
+                    break
+                for kind in ("sha1", "md5"):
+                    value = entry.get(kind)
+                    if isinstance(value, str) and _HEX.match(value.strip().lower()):
+                        hashes.add(f"{kind}:{value.strip().lower()}")
+                if duration is None:
+                    duration = _length(entry.get("length"))
+    except ijson.JSONError as exc:  # damage after the metadata: the item stays, with what was read of its files
+        frag.warnings.append(f"{path}: the files list is damaged ({str(exc).splitlines()[0][:120]}); "
+                             f"{len(hashes)} hashes read before it kept")
     return hashes, duration, names
 
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from etl.readers.common import excerpt, iter_csv_rows, open_text, parse_iso_utc
+from etl.readers.common import excerpt, fold_header, iter_csv_rows, open_text, parse_iso_utc
 from etl.records import Fragment, ReaderItem, Reject
 
 DIGITS = re.compile(r"[0-9]{1,20}\Z")
@@ -53,13 +53,13 @@ def row_excerpt(row: dict[Any, Any]) -> str:
 
 def csv_header(path: Path) -> list[str]:
     with open_text(path) as fh:
-        return [h.strip().lstrip("\ufeff").lower() for h in next(csv.reader(fh), [])]
+        return [fold_header(h) for h in next(csv.reader(fh), [])]
 
 
 def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]] | Reject]:
     """Numbered rows with lower-cased column names; a Reject for a row with more or fewer cells than the header."""
     file = str(path)
-    for item in iter_csv_rows(path):
+    for item in iter_csv_rows(path, fold=fold_header):
         if isinstance(item, Reject):
             yield item
             continue
@@ -69,7 +69,7 @@ def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]] | Reject]:
         elif any(row.get(c) is None for c in row):
             yield Reject(file, line, "the row has fewer cells than the header has columns", row_excerpt(row))
         else:
-            yield line, {str(k).strip().lstrip("\ufeff").lower(): v for k, v in row.items()}
+            yield line, row
 
 
 def read_rows(path: Path, build: Callable[[dict[str, str]], Fragment]) -> Iterator[ReaderItem]:

@@ -23,7 +23,7 @@ from etl.containers import (
     stored_member,
 )
 from etl.json_records import RecordError, loads_record
-from etl.readers.csv_rows import iter_guarded_rows, open_csv_text
+from etl.readers.csv_rows import iter_guarded_cells, iter_guarded_rows, open_csv_text
 from etl.records import Fragment, Node, NodeRef, ReaderItem, Reject, Rel
 from etl.streams import decoded
 
@@ -194,11 +194,25 @@ def iter_json_lines(path: Path, salvage: Salvage | None = None) -> Iterator[tupl
                     yield lineno, kept[0]
 
 
-def iter_csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str]] | Reject]:
+def iter_csv_rows(
+    path: Path, fold: Callable[[str], str] | None = None, on_header: Callable[[list[str]], None] | None = None
+) -> Iterator[tuple[int, dict[str, str]] | Reject]:
     """Yield (physical line number of the row's start, row dict) for a CSV with a header (BOM tolerated), or a
-    Reject for a row that cannot be read; the guards are etl/readers/csv_rows.py's."""
+    Reject for a row that cannot be read; the guards are etl/readers/csv_rows.py's. `fold` folds the header's
+    names; `on_header` sees the folded header first (and may refuse the file)."""
     with open_csv_text(open_binary(path)) as fh:
-        yield from iter_guarded_rows(fh, str(path))
+        yield from iter_guarded_rows(fh, str(path), fold, on_header)
+
+
+def iter_csv_cells(path: Path) -> Iterator[tuple[int, list[str]] | Reject]:
+    """Like iter_csv_rows for a CSV read by column position: (line, cells) per row, the header first."""
+    with open_csv_text(open_binary(path)) as fh:
+        yield from iter_guarded_cells(fh, str(path))
+
+
+def fold_header(name: str) -> str:
+    """A CSV header name as the readers match it: blanks and a stray BOM stripped, lower case."""
+    return name.strip().lstrip("\ufeff").lower()
 
 
 def utc_from_timestamp(seconds: float) -> datetime:

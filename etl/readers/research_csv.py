@@ -26,7 +26,6 @@ collide with real tweets and the same tweet in both Kaggle sets is one Post. Lin
 from __future__ import annotations
 
 import ast
-import csv
 import html
 import re
 from collections.abc import Iterator
@@ -38,9 +37,9 @@ from etl.readers.common import (
     add_account,
     excerpt,
     find_urls,
+    iter_csv_cells,
     iter_csv_rows,
     normalise_tag,
-    open_text,
     parse_iso_utc,
     stable_hash,
     utc_from_timestamp,
@@ -62,15 +61,13 @@ _KAGGLE_TIME = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4}) (\d{1,2}):(\d{2})\Z")
 
 def read_qut_csv(path: Path, *, platform: str = "twitter") -> Iterator[ReaderItem]:
     """Yield one Fragment per data row of a QUT coordination-network-toolkit CSV, a Reject per unusable row."""
-    csv.field_size_limit(1 << 27)
-    with open_text(path) as fh:
-        reader = csv.reader(fh)
-        next(reader, None)  # the header: its names are free, only the order counts
-        line = reader.line_num + 1
-        for row in reader:
-            if any(cell.strip() for cell in row):
-                yield _qut_row(row, str(path), line, platform)
-            line = reader.line_num + 1
+    header_seen = False  # the header's names are free, only the order counts
+    for item in iter_csv_cells(path):
+        if isinstance(item, Reject):
+            yield item
+        elif header_seen:
+            yield _qut_row(item[1], str(path), item[0], platform)
+        header_seen = header_seen or not isinstance(item, Reject)
 
 
 def _qut_row(row: list[str], file: str, line: int, platform: str) -> ReaderItem:

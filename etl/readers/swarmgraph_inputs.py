@@ -8,7 +8,6 @@ required value is a Reject and the load goes on. An optional value that does not
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import math
 from collections.abc import Callable, Iterator
@@ -19,7 +18,15 @@ from typing import Any
 from urllib.parse import urljoin
 
 from etl.errors import SourceFormatError
-from etl.readers.common import add_account, excerpt, find_urls, iter_json_lines, open_text, parse_iso_utc
+from etl.readers.common import (
+    add_account,
+    excerpt,
+    find_urls,
+    fold_header,
+    iter_csv_rows,
+    iter_json_lines,
+    parse_iso_utc,
+)
 from etl.records import Fragment, Node, NodeRef, ReaderItem, Reject, Rel
 from etl.urls import InvalidUrl, canonical_url, identify_url, url_fragment
 
@@ -48,7 +55,11 @@ def _check_uid(canonical: str, checked_at: datetime) -> str:
 def read_videos_csv(path: Path) -> Iterator[ReaderItem]:
     """(Url)-[:SERVES {views}]->(Video), and (Video)-[:VERSION_OF {language}]->(Video) for language versions."""
     file = str(path)
-    for line, row in _iter_named_rows(path, ("url", "video_id"), VIDEO_COLUMNS):
+    for item in _iter_named_rows(path, ("url", "video_id"), VIDEO_COLUMNS):
+        if isinstance(item, Reject):
+            yield item
+            continue
+        line, row = item
         url, video_id = _cell(row, "url"), _cell(row, "video_id")
         if not url or not video_id:
             yield Reject(file, line, "url and video_id are required", _row_excerpt(row))
@@ -90,7 +101,11 @@ def read_url_checks_csv(path: Path) -> Iterator[ReaderItem]:
     """(Url)-[:CHECKED]->(UrlCheck {checked_at, http_status, status, source}); the Url gets removed_at /
     last_alive_at. Optional columns `source` (default `csv`), `rule` and `location` are kept as given."""
     file = str(path)
-    for line, row in _iter_named_rows(path, ("url", "checked_at", "status"), URL_CHECK_COLUMNS + URL_CHECK_OPTIONAL):
+    for item in _iter_named_rows(path, ("url", "checked_at", "status"), URL_CHECK_COLUMNS + URL_CHECK_OPTIONAL):
+        if isinstance(item, Reject):
+            yield item
+            continue
+        line, row = item
         yield url_check_item(row, file, line)
 
 
@@ -232,7 +247,11 @@ def snapshot_fragment(
 def read_accounts_csv(path: Path) -> Iterator[ReaderItem]:
     """Account facts: names, creation and suspension times, and SAME_ACTOR_AS assertions with their evidence."""
     file = str(path)
-    for line, row in _iter_named_rows(path, ("uid",), ACCOUNT_COLUMNS):
+    for item in _iter_named_rows(path, ("uid",), ACCOUNT_COLUMNS):
+        if isinstance(item, Reject):
+            yield item
+            continue
+        line, row = item
         uid = _cell(row, "uid")
         if not uid or ":" not in uid:
             yield Reject(file, line, "uid is required, in the graph's form (platform:id)", _row_excerpt(row))
@@ -261,22 +280,18 @@ def read_accounts_csv(path: Path) -> Iterator[ReaderItem]:
 
 def _iter_named_rows(
     path: Path, required: tuple[str, ...], known: tuple[str, ...]
-) -> Iterator[tuple[int, dict[str, str]]]:
-    """(line, row) with header names stripped and lower-cased; SourceFormatError when a required column is absent."""
-    csv.field_size_limit(1 << 27)
-    with open_text(path) as fh:
-        reader = csv.reader(fh)
-        header = [h.strip().lower() for h in next(reader, [])]
+) -> Iterator[tuple[int, dict[str, str]] | Reject]:
+    """(line, row) with header names stripped and lower-cased, or a Reject for a row the CSV guards refuse
+    (etl/readers/csv_rows.py); SourceFormatError when a required column is absent."""
+
+    def check(header: list[str]) -> None:
         missing = [c for c in required if c not in header]
         if missing:
             raise SourceFormatError(
                 f"{path}: header lacks {', '.join(missing)} (expected columns: {', '.join(known)}; see docs/inputs.md)"
             )
-        line = reader.line_num + 1
-        for cells in reader:
-            if any(c.strip() for c in cells):
-                yield line, dict(zip(header, cells, strict=False))
-            line = reader.line_num + 1
+
+    yield from iter_csv_rows(path, fold=fold_header, on_header=check)
 
 
 def _cell(row: dict[str, str], column: str) -> str | None:

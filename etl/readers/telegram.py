@@ -50,6 +50,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
+from etl.errors import SourceFormatError
 from etl.json_stream import Element
 from etl.readers.common import add_account, utc_from_timestamp
 from etl.readers.telegram_common import PLATFORM, add_forward, add_poster, add_reply, add_text_entities, name_uid
@@ -122,11 +123,13 @@ class _FileState:
     tz: tzinfo
     warned_local_time: bool = False
     messages: int = 0
+    seen: bool = False  # an event of the export's own (a chat, a field, a message) came
 
 
 def _read_stream(fh: BinaryIO, state: _FileState) -> Iterator[ReaderItem]:
     chats: dict[str, _Chat] = {}
     for kind, section, a, b in iter_chat_events(fh, state.file):
+        state.seen = state.seen or kind != "damaged"
         if kind == "start":
             chats[section] = _Chat(section)
             continue
@@ -149,6 +152,8 @@ def _read_stream(fh: BinaryIO, state: _FileState) -> Iterator[ReaderItem]:
         elif kind == "end":
             yield from _end_chat(chat, state)
             del chats[section]
+        elif not state.seen:  # nothing of an export was seen: not one (the loaders report the file)
+            raise SourceFormatError(f"{state.file}: not a Telegram Desktop export: {b.error} at byte {b.offset:,}")
         else:
             yield Reject(state.file, b.line, f"the document's structure is broken at byte {b.offset:,} after "
                          f"{state.messages} messages: {b.error}; the rest of the file is not read", b.excerpt)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from hostile import corpus
-from hostile.run import dry_run, rejects_of, swarmgraph
+from hostile.run import Run, dry_run, rejects_of, swarmgraph
 
 from graphdb.db import Database
 
@@ -227,8 +227,9 @@ def test_a_csv_naming_a_column_twice_is_refused(tmp_path: Path, bases: dict) -> 
 # ------------------------------------------------------------------------------------------------ directories
 
 
-def test_unreadable_files_in_a_directory_are_reported_and_the_rest_loads(tmp_path: Path, bases: dict,
-                                                                         clean: dict) -> None:  # fmt: skip
+@pytest.mark.parametrize("loader", ["online", "bulk"])
+def test_unreadable_files_in_a_directory_are_reported_and_the_rest_loads(tmp_path: Path, bases: dict, clean: dict,
+                                                                         loader: str) -> None:  # fmt: skip
     case = tmp_path / "case"
     case.mkdir()
     (case / bases["telegram"].name).write_bytes(bases["telegram"].data)
@@ -236,7 +237,7 @@ def test_unreadable_files_in_a_directory_are_reported_and_the_rest_loads(tmp_pat
     (case / "twice.csv").write_bytes(corpus.column_twice(bases["csv"], "username"))
     (case / "folder.json").mkdir()
     (case / "loop").symlink_to(case)
-    res = dry_run(tmp_path, case)
+    res = _dry_run(tmp_path, loader, case)
     assert res.code == 1
     assert (res.summary["records"], res.summary["rejected"]) == clean["telegram"]
     assert [f["path"] for f in res.summary["files"]] == [str(case / "result.json")]  # type: ignore[union-attr, index]
@@ -245,6 +246,32 @@ def test_unreadable_files_in_a_directory_are_reported_and_the_rest_loads(tmp_pat
     assert failed[0].startswith(f"{case / 'binary.json'}: a binary file")
     assert failed[1].startswith(f"{case / 'twice.csv'}: the header names 'username' more than once")
     assert "binary.json: a binary file" in res.stderr and "twice.csv: the header names" in res.stderr
+
+
+@pytest.mark.parametrize("loader", ["online", "bulk"])
+def test_a_file_its_reader_gives_up_on_is_reported_and_the_rest_loads(tmp_path: Path, bases: dict, clean: dict,
+                                                                      loader: str) -> None:  # fmt: skip
+    """Formats forced with --format: the CSV reaches the Telegram reader, which stops on it (in a parse worker
+    for the bulk loader); nothing of it is loaded, the export is, and the exit code says one file failed."""
+    case = tmp_path / "case"
+    case.mkdir()
+    (case / bases["telegram"].name).write_bytes(bases["telegram"].data)
+    (case / "rows.csv").write_bytes(bases["csv"].data)
+    res = _dry_run(tmp_path, loader, case, "--format", "telegram")
+    assert res.code == 1, res.stderr
+    assert (res.summary["records"], res.summary["rejected"]) == clean["telegram"]
+    assert [f["path"] for f in res.summary["files"]] == [str(case / "result.json")]  # type: ignore[union-attr, index]
+    (failed,) = res.summary["failed"]  # type: ignore[misc]
+    assert failed.startswith(f"{case / 'rows.csv'}: ") and "Traceback" not in res.stderr
+    alone = _dry_run(tmp_path, loader, case / "rows.csv", "--format", "telegram")
+    assert alone.code == 1 and alone.stdout == "" and f"Error: {case / 'rows.csv'}: " in alone.stderr
+
+
+def _dry_run(tmp_path: Path, loader: str, *args: Path | str) -> Run:
+    if loader == "online":
+        return dry_run(tmp_path, *map(Path, args))
+    return swarmgraph(tmp_path, "load", "--bulk", "--dry-run", "--json", "--rejects", str(tmp_path / "rejects.jsonl"),
+                      *map(str, args))  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------------------- online
