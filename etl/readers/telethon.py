@@ -2,9 +2,11 @@
 
 Shapes (all streamed: memory stays flat however large the file; docs/formats.md, telethon):
 * JSON lines, one message per line (custom scripts, BDA-KTS collectors; often named `.txt`): line numbers are real.
-* A JSON array of messages, or whole messages pretty-printed one after another: positions are the value's index + 1.
+* A JSON array of messages: walked message by message (etl/json_stream.py), each damaged one rejected at its physical
+  line and the walk going on at the next.
+* Whole messages pretty-printed one after another: positions are the value's index + 1; damage ends the file.
 * A dump `{"messages": [...], "chats": [...], "users": [...]}` (telegram-tracker): the `chats` and `users` entities
-  (names, usernames, channel or group) are read in a first pass, the messages in a second.
+  (names, usernames, channel or group) are read in a first pass, the messages in a second, walked as an array is.
 * 4CAT's Telegram NDJSON (`4cat-telegram`): the same messages with the type under `_type` instead of `"_"`, times
   as float Unix seconds, `_chat` / `_sender` entities added, and peers sometimes "resolved" into full entity objects
   that keep their `channel_id` / `user_id`.
@@ -33,7 +35,9 @@ from typing import Any
 import ijson
 import orjson
 
+from etl.errors import SourceFormatError
 from etl.json_head import iter_head_events
+from etl.json_stream import iter_document
 from etl.readers.common import add_account, iter_json_lines, open_binary
 from etl.readers.telegram_common import (
     PLATFORM,
@@ -79,7 +83,7 @@ def read_telethon(path: Path) -> Iterator[ReaderItem]:
     """Yield a Fragment per chat (its Account, once) and per message, a Reject per unusable record."""
     state = _State(str(path))
     shape = _shape(path)
-    state.unit = "line" if shape == "lines" else "position"
+    state.unit = "position" if shape == "values" else "line"
     if shape == "lines":
         for item in iter_json_lines(path):
             if isinstance(item, Reject):
@@ -89,7 +93,7 @@ def read_telethon(path: Path) -> Iterator[ReaderItem]:
     elif shape == "dump":
         yield from _read_dump(path, state)
     else:
-        yield from _read_values(path, "item" if shape == "array" else "", state)
+        yield from _read_messages(path, state, dump=False) if shape == "array" else _read_values(path, "", state)
     if state.skipped:
         counts = ", ".join(f"{n} {kind}" for kind, n in sorted(state.skipped.items()))
         yield Fragment(warnings=[f"{state.file}: skipped non-post messages ({counts})"])
@@ -137,14 +141,34 @@ def _top_keys(head: bytes) -> set[str]:
 
 
 def _read_values(path: Path, prefix: str, state: _State) -> Iterator[ReaderItem]:
+    """Pretty-printed values one after another (or one document): ijson, which ends at the first damage."""
     index = 0
     try:
         with open_json(path) as fh:
             for value in ijson.items(fh, prefix, multiple_values=True, use_float=True):
                 index += 1
                 yield from _message_items(value, index, state)
-    except ijson.JSONError as exc:
+    except (ijson.JSONError, SourceFormatError) as exc:
         yield Reject(state.file, index + 1, f"JSON malformed or truncated after {index} messages: {exc}", "")
+
+
+def _read_messages(path: Path, state: _State, *, dump: bool) -> Iterator[ReaderItem]:
+    """The messages of an array or of a dump's `messages`, walked one by one (etl/json_stream.py): a message that is
+    damaged, too deep or too large is rejected at its physical line and the walk goes on at the next one."""
+    descend, targets = (frozenset({""}), frozenset({"messages"})) if dump else (frozenset(), frozenset({""}))
+    index = 0
+    with open_json(path, depth_guard=False) as fh:
+        for kind, _prefix, found in iter_document(fh, state.file, descend=descend, targets=targets):
+            if kind == "element" and found.error is None:
+                index += 1
+                yield from _message_items(found.value, found.line, state)
+            elif kind == "element" and not found.error.startswith("truncated"):
+                index += 1
+                why = f"message #{found.index} (byte {found.offset:,}) cannot be read: {found.error}"
+                yield Reject(state.file, found.line, why, found.excerpt)
+            elif kind in ("element", "damaged"):
+                why = f"JSON malformed or truncated after {index} messages: {found.error}"
+                yield Reject(state.file, found.line, why, found.excerpt)
 
 
 def _read_dump(path: Path, state: _State) -> Iterator[ReaderItem]:
@@ -153,16 +177,9 @@ def _read_dump(path: Path, state: _State) -> Iterator[ReaderItem]:
             with open_json(path) as fh:
                 for entity in ijson.items(fh, prefix, use_float=True):
                     _remember(entity, state, kind)
-        except ijson.JSONError:
+        except (ijson.JSONError, SourceFormatError):
             pass  # the message pass reports where the document breaks
-    index = 0
-    try:
-        with open_json(path) as fh:
-            for message in ijson.items(fh, "messages.item", use_float=True):
-                index += 1
-                yield from _message_items(message, index, state)
-    except ijson.JSONError as exc:
-        yield Reject(state.file, index + 1, f"JSON malformed or truncated after {index} messages: {exc}", "")
+    yield from _read_messages(path, state, dump=True)
 
 
 # ------------------------------------------------------------------------------------------------- entities

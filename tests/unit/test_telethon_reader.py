@@ -381,12 +381,28 @@ def test_bad_lines_are_rejected_with_their_line_and_the_rest_loads(tmp_path: Pat
     assert sorted(nodes(frags, "Post")) == ["telegram:channel1799276919/2482", "telegram:channel1799276919/2483"]
 
 
+@pytest.mark.parametrize("name", ["array.json", "tracker_dump.json"])
+@pytest.mark.parametrize("damage", [b"\x00", b'"', b'", "deep": ' + b"[" * 300 + b"]" * 300 + b', "x": "'])
+def test_a_damaged_message_in_an_array_or_dump_costs_itself_only(tmp_path: Path, name: str, damage: bytes) -> None:
+    """A control byte, a flipped quote or a value nested past the limit inside the first message's text: that
+    message is rejected at the line of its `{`, every other one loads (ijson used to end the file there)."""
+    data = (MADE / name).read_bytes()
+    clean, _ = split(list(read_telethon(MADE / name)))
+    at = data.index(b'"message": "') + len(b'"message": "') + 1
+    (tmp_path / name).write_bytes(data[:at] + damage + data[at:])
+    frags, rejects = split(list(read_telethon(tmp_path / name)))
+    brace = data.rfind(b"{", 0, data.rfind(b'"_": "Message"', 0, at))
+    assert [r.line for r in rejects] == [data[:brace].count(b"\n") + 1]
+    assert len(nodes(frags, "Post")) == len(nodes(clean, "Post")) - 1
+
+
 def test_a_truncated_dump_or_dataset_keeps_what_was_read(tmp_path: Path) -> None:
     dump = (MADE / "tracker_dump.json").read_bytes()
     (tmp_path / "dump.json").write_bytes(dump[: dump.index(b'"id": 13')])
     frags, rejects = split(list(read_telethon(tmp_path / "dump.json")))
     assert sorted(nodes(frags, "Post")) == ["telegram:channel1500000001/10", "telegram:channel1500000001/11"]
-    assert len(rejects) == 1 and "truncated after 3 messages" in rejects[0].reason and rejects[0].line == 4
+    assert len(rejects) == 1 and "truncated after 3 messages" in rejects[0].reason
+    assert rejects[0].line == 102  # the physical line where the cut message begins (its `{`)
     data = (MADE / "tgdataset.json").read_bytes()
     (tmp_path / "tg.json").write_bytes(data[: data.index(b'"3"')])
     frags, rejects = split(list(read_tgdataset(tmp_path / "tg.json")))
@@ -502,17 +518,26 @@ def _peak(items: Any) -> tuple[int, int]:
 
 
 def test_memory_stays_flat_on_large_dumps_and_datasets(tmp_path: Path) -> None:
-    """The same link in every message (the URL caches stay small): what grows with the file is the reader's own."""
-    count = 4000
+    """The same link in every message (the URL caches stay small): files of 2.5 and 7.5 MB read in the same memory
+    (json.load peaks at 3-5x the file), a few MB at most: the dump's walk holds 1 MB chunks, ijson far less."""
+    peaks: dict[str, list[int]] = {"dump": [], "tgdataset": []}
+    for count in (10_000, 30_000):
+        dump, tg = _large_files(tmp_path, count)
+        assert dump.stat().st_size > count * 225 and tg.stat().st_size > count * 225
+        for name, path, reader in (("dump", dump, read_telethon), ("tgdataset", tg, read_tgdataset)):
+            posts, peak = _peak(reader(path))
+            assert posts == count
+            peaks[name].append(peak)
+    for name, (small, large) in peaks.items():
+        assert large < small * 1.25 + 200_000 and large < 6_000_000, (name, small, large)
+
+
+def _large_files(tmp_path: Path, count: int) -> tuple[Path, Path]:
     msg = {"_": "Message", "peer_id": {"_": "PeerChannel", "channel_id": 7}, "date": "2023-05-29T04:13:27+00:00",
            "message": "#release mirror https://example.org/x " + "pad " * 40, "post": True}  # fmt: skip
-    dump = tmp_path / "dump.json"
+    dump = tmp_path / f"dump-{count}.json"
     dump.write_text(json.dumps({"messages": [{**msg, "id": i} for i in range(1, count + 1)], "chats": [], "users": []}))
-    tg = tmp_path / "tg.json"
+    tg = tmp_path / f"tg-{count}.json"
     text = {"message": "mirror https://example.org/x " + "pad " * 40, "date": 1685315607.0, "is_forwarded": False}
     tg.write_text(json.dumps({"7": {"title": "Beacon", "text_messages": {str(i): text for i in range(1, count + 1)}}}))
-    assert dump.stat().st_size > 900_000 and tg.stat().st_size > 900_000
-    for path, reader in ((dump, read_telethon), (tg, read_tgdataset)):
-        posts, peak = _peak(reader(path))
-        assert posts == count
-        assert peak < 1_500_000, path.name  # json.load peaks at 5.1 MB (dump) and 3.2 MB (tg); these readers ~0.5 MB
+    return dump, tg
