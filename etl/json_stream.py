@@ -277,20 +277,23 @@ class _Walk:
 
     def _pretty_element(self, i: int, index: int, line: int, indent: bytes) -> tuple[Element, int, bool] | None:
         """A pretty-printed object ends at the first `}` indented as its `{` (a string holds no raw line break),
-        and the next element starts on a line indented as deeply: whichever comes first is found with one search
-        and the slice parsed whole. A next start before the end means this element's end is damaged: it is
-        rejected and the walk goes on at that start. None when neither is within the record limit (the scan then
-        says why)."""
+        found with bytes.find and the slice parsed whole. A line indented as deeply that opens an element before
+        that `}` means this element's end is damaged: it is rejected and the walk goes on at that next element.
+        None when no such `}` is within the buffer and the record limit (the scan then says why)."""
         d = self.data
-        found = _pretty_edges(indent).search(d.buf, i + 1, i + self.max_bytes)
-        if found is None or (found.group(1) is not None and not d.eof and found.end() == len(d.buf)):
+        buf = d.buf
+        close = buf.find(b"\n" + indent + b"}", i, i + self.max_bytes)  # bytes.find: far faster than a regex
+        if close < 0:
             return None
         element = Element(index, line, d.base + i)
-        if found.group(1) is None:  # a next start (or the array's end) before this element closed
-            element.error = f"its end is damaged: the next element starts at line {d.line_at(found.end())}"
-            element.excerpt = " ".join(d.buf[i : i + _EXCERPT].decode("utf-8", "replace").split())
-            return element, found.end(), True
-        end = found.end()
+        starts = [k for k in (buf.find(b"\n" + indent + b"{", i, close), buf.find(b"\n" + indent + b"[", i, close))
+                  if k >= 0]  # fmt: skip
+        if starts:  # the next element starts before this one closed
+            nxt = min(starts) + 1 + len(indent)
+            element.error = f"its end is damaged: the next element starts at line {d.line_at(nxt)}"
+            element.excerpt = " ".join(buf[i : i + _EXCERPT].decode("utf-8", "replace").split())
+            return element, nxt, True
+        end = close + 2 + len(indent)
         try:
             element.value = loads_record(d.buf[i:end], d.where, line=line, limits=self.limits)
         except RecordError as exc:
@@ -399,7 +402,6 @@ def _lead(buf: bytes, i: int) -> re.Pattern[bytes] | None:
 
 
 _STARTS: dict[bytes, re.Pattern[bytes]] = {}
-_EDGES: dict[bytes, re.Pattern[bytes]] = {}
 
 
 def _indented_start(indent: bytes) -> re.Pattern[bytes]:
@@ -408,14 +410,4 @@ def _indented_start(indent: bytes) -> re.Pattern[bytes]:
         shallower = rb"[ \t]{0,%d}(?=\])" % max(len(indent) - 1, 0) if indent else rb"(?=\])"
         pattern = re.compile(rb"\n(?:" + re.escape(indent) + rb"(?=[{\[])|" + shallower + rb")")
         _STARTS[indent] = pattern
-    return pattern
-
-
-def _pretty_edges(indent: bytes) -> re.Pattern[bytes]:
-    """The first line indented as `indent` that closes (group 1) or opens an element, or a shallower `]`."""
-    pattern = _EDGES.get(indent)
-    if pattern is None:
-        shallower = rb"[ \t]{0,%d}(?=\])" % max(len(indent) - 1, 0) if indent else rb"(?=\])"
-        pattern = re.compile(rb"\n(?:" + re.escape(indent) + rb"(?:(\})|(?=[{\[]))|" + shallower + rb")")
-        _EDGES[indent] = pattern
     return pattern
