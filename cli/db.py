@@ -81,7 +81,8 @@ def status(
         f"neo4j:    {v.get('neo4j')} {v.get('edition', '')}{pinned[st.versions_from]}\napoc:     {v.get('apoc')}\n"
         f"gds:      {v.get('gds')}\n"
         f"home:     {st.home}\ndata:     {st.data_dir} ({st.data_size_bytes / 1e6:.1f} MB, store files "
-        f"{st.store_size_bytes / 1e6:.1f} MB)\n" + _memory_lines(st.memory, st.memory_note),
+        f"{st.store_size_bytes / 1e6:.1f} MB)\n" + _memory_lines(st.memory, st.memory_note)
+        + (f"\nimport:   {st.unfinished_import}" if st.unfinished_import else ""),
         markup=False,
     )
 

@@ -91,14 +91,19 @@ def read_import_marker(run_dir: Path) -> dict[str, Any] | None:
 
 def check_no_unfinished_import(run_dir: Path, home: Path) -> None:
     """Refuse, in one line saying what to run, a database a bulk load left unfinished or is importing into now."""
+    why = unfinished_import(run_dir, home)
+    if why is not None:
+        raise UnfinishedImportError(why)
+
+
+def unfinished_import(run_dir: Path, home: Path) -> str | None:
+    """One line on a bulk load importing into the database now or left unfinished (what to run), else None."""
     marker = read_import_marker(run_dir)
     if marker is None:
-        return
+        return None
     if import_owner_alive(marker):
-        raise UnfinishedImportError(
-            f"A bulk load (pid {marker['pid']}) is importing into the local database in {home}; wait until it ends."
-        )
-    raise UnfinishedImportError(
+        return f"A bulk load (pid {marker['pid']}) is importing into the local database in {home}; wait until it ends."
+    return (
         f"The local database in {home} was left unfinished by an interrupted bulk load"
         f"{' (started ' + str(marker['started'])[:19] + ')' if marker.get('started') else ''}: run "
         f"`{rerun_command(marker)}` again to rebuild it."

@@ -34,7 +34,7 @@ from graphdb.runtime.config import (
     swarmgraph_home,
     write_conf,
 )
-from graphdb.runtime.guards import check_no_unfinished_import, start_lock
+from graphdb.runtime.guards import check_no_unfinished_import, start_lock, unfinished_import
 from graphdb.runtime.importer import ImportJob, run_import
 from graphdb.runtime.jars import cds_archive, cds_flags, ensure_jars, install_cds_archive, pinned_versions
 from graphdb.runtime.java import JVM_FLAGS, find_java
@@ -71,6 +71,7 @@ class Status:
     memory: dict[str, str] | None = None  # heap, page cache, where each came from and why (the last start's)
     store_size_bytes: int = 0  # the store files the page cache serves
     memory_note: str | None = None  # e.g. the store has outgrown the page cache chosen at start
+    unfinished_import: str | None = None  # a bulk load importing now or left unfinished: what to run
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -306,6 +307,7 @@ class LocalRuntime:
             memory=memory,
             store_size_bytes=store,
             memory_note=note,
+            unfinished_import=unfinished_import(self.run_dir, self.home),
         )
 
     def _live_versions(self) -> dict[str, str] | None:

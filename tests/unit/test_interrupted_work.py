@@ -192,6 +192,21 @@ def test_an_unfinished_import_is_one_line_saying_what_to_run(tmp_path: Path, arg
     ]
 
 
+def test_db_status_shows_an_unfinished_import(tmp_path: Path) -> None:
+    """`db status` is what a user runs first: it names the unfinished import and what to run (and exits 0)."""
+    _marker(tmp_path, **DEAD)
+    env = {"SWARMGRAPH_HOME": str(tmp_path), **QUICK}
+    res = runner.invoke(app, ["db", "status"], env=env)
+    assert res.exit_code == 0
+    assert ("import:   The local database in " in res.stdout
+            and "run `swarmgraph load --bulk /data/world '/data/case two'` again" in res.stdout)  # fmt: skip
+    res = runner.invoke(app, ["db", "status", "--format", "json"], env=env)
+    assert "left unfinished by an interrupted bulk load" in json.loads(res.stdout)["unfinished_import"]
+    (tmp_path / "run" / "bulk-import.json").unlink()
+    res = runner.invoke(app, ["db", "status"], env=env)
+    assert res.exit_code == 0 and "import:" not in res.stdout
+
+
 def test_a_bulk_load_importing_now_is_waited_for_not_started_over(tmp_path: Path, strangers: list[int]) -> None:
     owner = subprocess.Popen(["sleep", "60"])  # stands for the bulk load that wrote the marker
     strangers.append(owner.pid)
