@@ -7,10 +7,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from graphdb.db import Database
 from graphdb.runtime import USERNAME, LocalRuntime
 from graphdb.settings import ConnectionSettings
+
+# CI (`.ci/run`) replays the same examples every run (a failure there is reproduced by the same command here);
+# elsewhere Hypothesis draws new ones each time, which is how it keeps finding new damage.
+settings.register_profile("ci", derandomize=True)
+if os.environ.get("SWARMGRAPH_HYPOTHESIS_PROFILE"):
+    settings.load_profile(os.environ["SWARMGRAPH_HYPOTHESIS_PROFILE"])
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
