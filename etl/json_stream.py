@@ -7,8 +7,9 @@ a scan that skips strings and counts brackets in C regex steps (never recursing,
 bytes then go to etl.json_records.loads_record. So an element that is nested too deeply, too large, holds a NUL,
 a bad byte or an absurd number costs itself only: it comes out as an Element with an `error` and the walk goes on
 after it. When the structure itself is broken (a flipped quote or bracket), the walk resynchronises at the next
-element boundary (`}` `,` `{` outside what it believes is a string) and says so; positions are physical lines and
-byte offsets. Anything damaged outside the target arrays ends the walk with a "damaged" event.
+element's start, looked for from the broken element's own start by the elements' shape (their indentation in a
+pretty-printed file, the first key of a compact array's objects; else `}` `,` `{`), and says so; positions are
+physical lines and byte offsets. Anything damaged outside the target arrays ends the walk with a "damaged" event.
 """
 
 from __future__ import annotations
@@ -375,7 +376,7 @@ class _Walk:
             m = pattern.search(d.buf, i)
             if m is not None:
                 return m.end()
-            dropped = d.fill(max(i, len(d.buf) - 64 - len(indent or b"")))
+            dropped = d.fill(max(i, len(d.buf) - 256 - len(indent or b"")))  # a match may straddle the chunks
             if dropped < 0:
                 return len(d.buf)
             i = max(i - dropped, 0)
