@@ -286,21 +286,19 @@ class _Walk:
         close = buf.find(b"\n" + indent + b"}", i, i + self.max_bytes)  # bytes.find: far faster than a regex
         if close < 0:
             return None
-        element = Element(index, line, d.base + i)
         starts = [k for k in (buf.find(b"\n" + indent + b"{", i, close), buf.find(b"\n" + indent + b"[", i, close))
                   if k >= 0]  # fmt: skip
         if starts:  # the next element starts before this one closed
             nxt = min(starts) + 1 + len(indent)
+            element = self.element_at(i, None, index)  # before the next start's line: line counts only go forward
             element.error = f"its end is damaged: the next element starts at line {d.line_at(nxt)}"
-            element.excerpt = " ".join(buf[i : i + _EXCERPT].decode("utf-8", "replace").split())
             return element, nxt, True
         end = close + 2 + len(indent)
         try:
-            element.value = loads_record(d.buf[i:end], d.where, line=line, limits=self.limits)
+            value = loads_record(buf[i:end], d.where, line=line, limits=self.limits)
         except RecordError as exc:
-            element.error = str(exc)
-            element.excerpt = " ".join(d.buf[i : i + _EXCERPT].decode("utf-8", "replace").split())
-        return element, end, False
+            return self.element_at(i, str(exc), index), end, False
+        return Element(index, line, d.base + i, value), end, False
 
     def scan(self, i: int, *, keep: bool) -> tuple[int, str | None]:
         """The index just after the container opening at buf[i] and None, or where it breaks and why. Strings are

@@ -65,9 +65,10 @@ def read_qut_csv(path: Path, *, platform: str = "twitter") -> Iterator[ReaderIte
     for item in iter_csv_cells(path):
         if isinstance(item, Reject):
             yield item
-        elif header_seen:
+        elif not header_seen:
+            header_seen = True
+        else:
             yield _qut_row(item[1], str(path), item[0], platform)
-        header_seen = header_seen or not isinstance(item, Reject)
 
 
 def _qut_row(row: list[str], file: str, line: int, platform: str) -> ReaderItem:

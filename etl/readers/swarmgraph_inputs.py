@@ -54,44 +54,40 @@ def _check_uid(canonical: str, checked_at: datetime) -> str:
 
 def read_videos_csv(path: Path) -> Iterator[ReaderItem]:
     """(Url)-[:SERVES {views}]->(Video), and (Video)-[:VERSION_OF {language}]->(Video) for language versions."""
-    file = str(path)
-    for item in _iter_named_rows(path, ("url", "video_id"), VIDEO_COLUMNS):
-        if isinstance(item, Reject):
-            yield item
-            continue
-        line, row = item
-        url, video_id = _cell(row, "url"), _cell(row, "video_id")
-        if not url or not video_id:
-            yield Reject(file, line, "url and video_id are required", _row_excerpt(row))
-            continue
-        try:
-            nodes, rels, url_ref = url_fragment(url)
-        except InvalidUrl as exc:
-            yield Reject(file, line, f"invalid url: {exc}", _row_excerpt(row))
-            continue
-        frag = Fragment(nodes=nodes, rels=rels)
-        language = _cell(row, "language")
-        video = Node(
-            "Video",
-            f"video:{video_id}",
-            {
-                "video_id": video_id,
-                "title": _cell(row, "title"),
-                "language": language.lower() if language else None,
-                "duration": _number(row, "duration", frag, f"{file}:{line}", float),
-                "hash": _cell(row, "hash"),
-            },
-        )
-        frag.nodes.append(video)
-        frag.rels.append(
-            Rel("SERVES", url_ref, video.ref, {"views": _number(row, "views", frag, f"{file}:{line}", int)})
-        )
-        version_of = _cell(row, "version_of")
-        if version_of and version_of != video_id:
-            work = Node("Video", f"video:{version_of}", {"video_id": version_of}, placeholder=True)
-            frag.nodes.append(work)
-            frag.rels.append(Rel("VERSION_OF", video.ref, work.ref, {"language": video.props["language"]}))
-        yield frag
+    return _iter_named_rows(path, ("url", "video_id"), VIDEO_COLUMNS, _video_item)
+
+
+def _video_item(row: dict[str, str], file: str, line: int) -> ReaderItem:
+    url, video_id = _cell(row, "url"), _cell(row, "video_id")
+    if not url or not video_id:
+        return Reject(file, line, "url and video_id are required", _row_excerpt(row))
+    try:
+        nodes, rels, url_ref = url_fragment(url)
+    except InvalidUrl as exc:
+        return Reject(file, line, f"invalid url: {exc}", _row_excerpt(row))
+    frag = Fragment(nodes=nodes, rels=rels)
+    language = _cell(row, "language")
+    video = Node(
+        "Video",
+        f"video:{video_id}",
+        {
+            "video_id": video_id,
+            "title": _cell(row, "title"),
+            "language": language.lower() if language else None,
+            "duration": _number(row, "duration", frag, f"{file}:{line}", float),
+            "hash": _cell(row, "hash"),
+        },
+    )
+    frag.nodes.append(video)
+    frag.rels.append(
+        Rel("SERVES", url_ref, video.ref, {"views": _number(row, "views", frag, f"{file}:{line}", int)})
+    )
+    version_of = _cell(row, "version_of")
+    if version_of and version_of != video_id:
+        work = Node("Video", f"video:{version_of}", {"video_id": version_of}, placeholder=True)
+        frag.nodes.append(work)
+        frag.rels.append(Rel("VERSION_OF", video.ref, work.ref, {"language": video.props["language"]}))
+    return frag
 
 
 # ------------------------------------------------------------------------------------------------ URL checks
@@ -100,13 +96,8 @@ def read_videos_csv(path: Path) -> Iterator[ReaderItem]:
 def read_url_checks_csv(path: Path) -> Iterator[ReaderItem]:
     """(Url)-[:CHECKED]->(UrlCheck {checked_at, http_status, status, source}); the Url gets removed_at /
     last_alive_at. Optional columns `source` (default `csv`), `rule` and `location` are kept as given."""
-    file = str(path)
-    for item in _iter_named_rows(path, ("url", "checked_at", "status"), URL_CHECK_COLUMNS + URL_CHECK_OPTIONAL):
-        if isinstance(item, Reject):
-            yield item
-            continue
-        line, row = item
-        yield url_check_item(row, file, line)
+    return _iter_named_rows(path, ("url", "checked_at", "status"), URL_CHECK_COLUMNS + URL_CHECK_OPTIONAL,
+                            url_check_item)  # fmt: skip
 
 
 def url_check_item(row: dict[str, str], file: str, line: int) -> ReaderItem:
@@ -246,43 +237,43 @@ def snapshot_fragment(
 
 def read_accounts_csv(path: Path) -> Iterator[ReaderItem]:
     """Account facts: names, creation and suspension times, and SAME_ACTOR_AS assertions with their evidence."""
-    file = str(path)
-    for item in _iter_named_rows(path, ("uid",), ACCOUNT_COLUMNS):
-        if isinstance(item, Reject):
-            yield item
-            continue
-        line, row = item
-        uid = _cell(row, "uid")
-        if not uid or ":" not in uid:
-            yield Reject(file, line, "uid is required, in the graph's form (platform:id)", _row_excerpt(row))
-            continue
-        frag = Fragment()
-        platform = _cell(row, "platform") or uid.split(":", 1)[0]
-        handle = _cell(row, "handle")
-        props = {
-            "platform": platform,
-            "handle": handle.lstrip("@") if handle else None,
-            "name": _cell(row, "name"),
-            "created_at": _time(row, "created_at", frag, f"{file}:{line}"),
-            "suspended_at": _time(row, "suspended_at", frag, f"{file}:{line}"),
-        }
-        account = add_account(frag, uid, props)
-        other = _cell(row, "same_actor_as")
-        if other and other != uid:
-            twin = add_account(frag, other, {"platform": other.split(":", 1)[0]}, placeholder=True)
-            evidence = {"confidence": 1.0, "evidence": _cell(row, "evidence")}
-            frag.rels.append(Rel("SAME_ACTOR_AS", account, twin, evidence))
-        yield frag
+    return _iter_named_rows(path, ("uid",), ACCOUNT_COLUMNS, _account_item)
+
+
+def _account_item(row: dict[str, str], file: str, line: int) -> ReaderItem:
+    uid = _cell(row, "uid")
+    if not uid or ":" not in uid:
+        return Reject(file, line, "uid is required, in the graph's form (platform:id)", _row_excerpt(row))
+    frag = Fragment()
+    platform = _cell(row, "platform") or uid.split(":", 1)[0]
+    handle = _cell(row, "handle")
+    props = {
+        "platform": platform,
+        "handle": handle.lstrip("@") if handle else None,
+        "name": _cell(row, "name"),
+        "created_at": _time(row, "created_at", frag, f"{file}:{line}"),
+        "suspended_at": _time(row, "suspended_at", frag, f"{file}:{line}"),
+    }
+    account = add_account(frag, uid, props)
+    other = _cell(row, "same_actor_as")
+    if other and other != uid:
+        twin = add_account(frag, other, {"platform": other.split(":", 1)[0]}, placeholder=True)
+        evidence = {"confidence": 1.0, "evidence": _cell(row, "evidence")}
+        frag.rels.append(Rel("SAME_ACTOR_AS", account, twin, evidence))
+    return frag
 
 
 # ---------------------------------------------------------------------------------------------------- helpers
 
 
+RowItem = Callable[[dict[str, str], str, int], ReaderItem]  # (row, file, line) -> its Fragment or Reject
+
+
 def _iter_named_rows(
-    path: Path, required: tuple[str, ...], known: tuple[str, ...]
-) -> Iterator[tuple[int, dict[str, str]] | Reject]:
-    """(line, row) with header names stripped and lower-cased, or a Reject for a row the CSV guards refuse
-    (etl/readers/csv_rows.py); SourceFormatError when a required column is absent."""
+    path: Path, required: tuple[str, ...], known: tuple[str, ...], item: RowItem
+) -> Iterator[ReaderItem]:
+    """item(row, file, line) for each row, its header names stripped and lower-cased, or a Reject for a row the CSV
+    guards refuse (etl/readers/csv_rows.py); SourceFormatError when a required column is absent."""
 
     def check(header: list[str]) -> None:
         missing = [c for c in required if c not in header]
@@ -291,7 +282,9 @@ def _iter_named_rows(
                 f"{path}: header lacks {', '.join(missing)} (expected columns: {', '.join(known)}; see docs/inputs.md)"
             )
 
-    yield from iter_csv_rows(path, fold=fold_header, on_header=check)
+    file = str(path)
+    for row in iter_csv_rows(path, fold=fold_header, on_header=check):
+        yield row if isinstance(row, Reject) else item(row[1], file, row[0])
 
 
 def _cell(row: dict[str, str], column: str) -> str | None:

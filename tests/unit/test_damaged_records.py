@@ -126,6 +126,16 @@ def test_structural_damage_found_by_hypothesis(tmp_path: Path, bases: dict, reco
     assert len([i for i in items if isinstance(i, Reject)]) == 1
 
 
+def test_a_message_whose_end_is_damaged_is_rejected_where_it_starts(tmp_path: Path, bases: dict) -> None:
+    """The reject of a message whose closing `}` is destroyed names its own first line, and the line where the walk
+    picked up again (the next message's)."""
+    (reject,) = [i for i in _flipped(tmp_path, bases, 1, [99, 102]) if isinstance(i, Reject)]
+    damaged = (tmp_path / bases["telegram"].name).read_bytes()  # a flip there joined two lines
+    line_of = [damaged[: damaged.index(b'{\n   "id": %d,' % n)].count(b"\n") + 1 for n in (2, 3)]
+    assert (reject.line, reject.unit) == (line_of[0], "line")
+    assert reject.reason.endswith(f"its end is damaged: the next element starts at line {line_of[1]}")
+
+
 def _flipped(tmp_path: Path, bases: dict, record: int, flips: list[int], name: str = "telegram") -> list:
     """The base `name` with quotes flipped at `flips` bytes into record `record`, read whole."""
     base = bases[name]
