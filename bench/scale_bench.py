@@ -3,6 +3,8 @@
     python -m bench.scale_bench                                    # 100k, 1M, 3M, 10M posts: hours; run unattended
     python -m bench.scale_bench --sizes 100000,1000000 --repeat 10 # the development curve
     python -m bench.scale_bench --sizes 10000000 --skip online     # one size, without the online full load
+    python -m bench.scale_bench --sizes 1000000 --skip viz,increment,online --analyses reports \
+        --out bench/results/scale_queries_1m.json                  # the queries again after a change to them
 
 Per size, a simulated world (`swarmgraph simulate --posts N`, cached under bench/data) and, every step in a new local
 Neo4j whose memory swarmgraph chooses itself (runtime/memory.py), with the whole commands run as child processes:
@@ -44,6 +46,7 @@ from graphdb.settings import ConnectionSettings
 
 ROOT = Path(__file__).resolve().parent
 LIVE_REPORTS = ROOT.parent / "tests" / "integration" / "live_reports"  # the reports before materialisation
+SLOWER = ROOT.parent / "tests" / "integration" / "slower"  # queries before a rewrite for speed
 INCREMENT_POSTS, INCREMENT_SEED, INCREMENT_START = 100_000, 2, "2015-12-01T00:00:00Z"  # a later, disjoint window
 ANALYSES: list[tuple[str, list[str]]] = [
     ("coordination", ["coordination"]),
@@ -131,7 +134,10 @@ def db_hits(db: Database, statement: str, params: dict[str, Any]) -> int:
         return int(plan.get("dbHits", 0)) + sum(total(c) for c in plan.get("children", []))
 
     with db.driver.session(database=db.settings.database) as s:
-        summary = s.run(cast(LiteralString, "PROFILE " + statement), params).consume()
+        result = s.run(cast(LiteralString, "PROFILE " + statement), params)
+        for _ in result:  # consumed unread, some plans refuse their profile ("not materialised yet")
+            pass
+        summary = result.consume()
     return total(summary.profile or {})
 
 
@@ -177,15 +183,18 @@ def time_queries(db: Database, repeat: int, seeds: int) -> dict[str, dict[str, A
     return out
 
 
-def live_reports(db: Database) -> dict[str, dict[str, Any]]:
-    """The whole-graph reports as they were computed before `analyze reports`: one timed run and one PROFILE."""
+def live_reports(db: Database, seeds: int) -> dict[str, dict[str, Any]]:
+    """The whole-graph reports as they were computed before `analyze reports`, and the queries as they were before
+    a rewrite for speed: one timed run and one PROFILE each, with the first parameters the queries step used."""
     out = {}
-    for path in sorted(LIVE_REPORTS.glob("*.cypher")):
+    params = seed_params(db, seeds)
+    for path in sorted([*LIVE_REPORTS.glob("*.cypher"), *SLOWER.glob("*.cypher")]):
         q = parse_query_file(path)
+        given = params.get(q.name, [{}])[0]
         t0 = time.perf_counter()
-        run_query(db, q, {})
+        run_query(db, q, given)
         ms = (time.perf_counter() - t0) * 1000
-        out[q.name] = {"ms": round(ms, 1), "db_hits": db_hits(db, q.statement, q.bind({}))}
+        out[q.name] = {"ms": round(ms, 1), "db_hits": db_hits(db, q.statement, q.bind(given))}
         print(f"    live {q.name:21} {ms:9.1f} ms  {out[q.name]['db_hits']:>12,} db hits", flush=True)
     return out
 
@@ -210,6 +219,8 @@ def step_loaded(world: Path, increment: Path, args: argparse.Namespace, r: dict[
         if "analyses" not in args.skip:
             r["analyses"] = {}
             for name, cmd in ANALYSES:
+                if args.analyses and cmd[0] not in args.analyses:
+                    continue
                 r["analyses"][name] = server.cli("analyze", *cmd, "--format", "json")
                 print(f"  analyze {name:28} {r['analyses'][name]['wall_seconds']:8.1f} s", flush=True)
                 save()
@@ -217,7 +228,7 @@ def step_loaded(world: Path, increment: Path, args: argparse.Namespace, r: dict[
             with server.db() as db, Sampler([], server=server.pid) as java:
                 r["calibration"] = calibrate(db, args.repeat)
                 r["queries"] = time_queries(db, args.repeat, args.seeds)
-                r["live_reports"] = live_reports(db)
+                r["live_reports"] = live_reports(db, args.seeds)
                 video = top_video(db)
             r["queries_server_rss_mb"] = java.peaks
             save()
@@ -270,6 +281,9 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, default=5, help="seeds rotated over by seeded queries")
     ap.add_argument("--seed", type=int, default=1, help="simulation seed")
     ap.add_argument("--skip", default="", help=f"steps to leave out, comma-separated: {', '.join(STEPS)}")
+    ap.add_argument("--analyses", default="", help="only these analyses, comma-separated (default: every one: "
+                    f"{', '.join(sorted({c[0] for _, c in ANALYSES}))}); the queries reading the others then find "
+                    "nothing written")
     ap.add_argument("--cache", type=Path, default=ROOT / "data", help="where simulated worlds are kept")
     ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()), help="where the Neo4j homes go")
     ap.add_argument("--keep", action="store_true", help="keep each step's Neo4j home")
@@ -277,6 +291,9 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=ROOT / "results" / "scale.json")
     args = ap.parse_args()
     args.skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+    args.analyses = {s.strip() for s in args.analyses.split(",") if s.strip()}
+    if unknown := args.analyses - {c[0] for _, c in ANALYSES}:
+        ap.error(f"no analysis named {', '.join(sorted(unknown))}")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the step's Neo4j on the way out (finally)
     report: dict[str, Any] = json.loads(args.out.read_text()) if args.out.is_file() else {}
     report.setdefault("sizes", {})

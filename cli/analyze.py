@@ -141,8 +141,9 @@ def copies(
 @app.command()
 @analysis("")
 def reports() -> Run:
-    """Materialise the whole-graph reports (hashtag_lifecycle, amplifiers, cross_platform_bridges) so they answer at
-    once on large graphs; run again after loading more data (the queries say when it is due)."""
+    """Materialise the whole-graph reports (hashtag_lifecycle, amplifiers, cross_platform_bridges, hashtag_volume,
+    case_counts, activity_over_time) so they answer at once on large graphs; run again after loading more data (the
+    queries say when it is due)."""
     from graphdb.analytics.reports import materialise_reports
 
     return materialise_reports

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from cypher.header import NAME, PreparedQuery, parse_query_text
@@ -16,9 +17,7 @@ def parse_query_file(path: Path) -> PreparedQuery:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise QueryFileError(f"{path}: cannot read: {exc}") from exc
-    query = parse_query_text(text, str(path), expected_name=path.stem)
-    return PreparedQuery(query.name, query.description, query.params, query.mode, text, path, query.comments,
-                         query.materialised)  # fmt: skip
+    return dataclasses.replace(parse_query_text(text, str(path), expected_name=path.stem), path=path)
 
 
 def query_files(directory: Path = CATALOGUE_DIR) -> list[Path]:

@@ -80,8 +80,13 @@ CALL (s, t0, t1) {
     AND (NOT $cross_only OR e.platform <> s.platform)
   RETURN DISTINCT e ORDER BY e.created_at LIMIT $max_paths
   UNION
-  MATCH (s)-[:LINKS_TO]->(:Url)-[l:LISTS]->(:Url)<-[:LINKS_TO]-(e:Post)
-  WHERE t0 <= e.created_at <= t1 AND e <> s AND (l.seen_at IS NULL OR l.seen_at <= e.created_at)
+  // each mirror once, however many of the pages s links list it, from the earliest time one was seen listing it
+  // (never seen: always); a busy mirror is linked by tens of thousands of posts
+  MATCH (s)-[:LINKS_TO]->(:Url)-[l:LISTS]->(m:Url)
+  WITH s, t0, t1, m, count(l) AS lists, collect(l.seen_at) AS seen
+  WITH s, t0, t1, m, CASE WHEN size(seen) < lists THEN null ELSE apoc.coll.min(seen) END AS since
+  MATCH (m)<-[:LINKS_TO]-(e:Post)
+  WHERE t0 <= e.created_at <= t1 AND e <> s AND (since IS NULL OR since <= e.created_at)
     AND (NOT $cross_only OR e.platform <> s.platform)
   RETURN DISTINCT e ORDER BY e.created_at LIMIT $max_paths
   UNION

@@ -7,7 +7,10 @@
     // mode: read
 
 A query that reads what an analysis materialised names it: `// materialised: reports` (the analysis whose
-AnalysisRun says whether the figures cover the data loaded since; graphdb/analytics/runs.py).
+AnalysisRun says whether the figures cover the data loaded since; graphdb/analytics/runs.py). `// materialised:
+reports, else live` says the query computes its answer from the graph itself where that analysis has not written it
+(slower, never wrong); `// live_with: posts` that given this parameter it computes from the selection instead, so
+what the analysis wrote does not matter then.
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ from graphdb.errors import QueryFileError, SwarmgraphError
 
 MODES = ("read", "write")
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-_HEADER_KEY = re.compile(r"^//\s*(name|description|param|mode|materialised)\s*:\s*(.*?)\s*$")
+_HEADER_KEY = re.compile(r"^//\s*(name|description|param|mode|materialised|live_with)\s*:\s*(.*?)\s*$")
+_MATERIALISED = re.compile(r"^([a-z][a-z0-9_]*)(\s*,\s*else live)?$")
 _PARAM = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s+([a-z]+)(?:\s*=\s*(.*?))?(?:\s+--\s*(.*))?$")
 _PARAM_USE = re.compile(r"\$(?:([A-Za-z_][A-Za-z0-9_]*)|`([^`]+)`)")
 
@@ -39,6 +43,8 @@ class PreparedQuery:
     path: Path | None = None
     comments: tuple[str, ...] = field(default=())
     materialised: str | None = None  # the analysis whose results the query reads (see the module docstring)
+    live_fallback: bool = False  # where that analysis wrote nothing, the query computes the answer itself
+    live_with: tuple[str, ...] = ()  # parameters that, given, make the query compute from the selection instead
 
     @property
     def statement(self) -> str:
@@ -85,8 +91,24 @@ def parse_query_text(text: str, source: str = "<text>", expected_name: str | Non
     if mode not in MODES:
         raise QueryFileError(f"{source}: mode must be read or write, not {mode!r}.")
     _check_body(text, source, {p.name for p in params})
-    return PreparedQuery(name, fields["description"], tuple(params), mode, text, None, tuple(comments),
-                         fields.get("materialised") or None)  # fmt: skip
+    analysis, fallback = _materialised(fields.get("materialised"), source)
+    live_with = tuple(x.strip() for x in fields.get("live_with", "").split(",") if x.strip())
+    if unknown := [x for x in live_with if x not in {p.name for p in params}]:
+        raise QueryFileError(f"{source}: 'live_with:' names {', '.join(unknown)}, not among its parameters.")
+    if live_with and analysis is None:
+        raise QueryFileError(f"{source}: 'live_with:' without 'materialised:'.")
+    return PreparedQuery(name, fields["description"], tuple(params), mode, text, None, tuple(comments), analysis,
+                         fallback, live_with)  # fmt: skip
+
+
+def _materialised(value: str | None, source: str) -> tuple[str | None, bool]:
+    """`reports` or `reports, else live` -> (the analysis, whether the query falls back to a live computation)."""
+    if not value:
+        return None, False
+    match = _MATERIALISED.match(value)
+    if match is None:
+        raise QueryFileError(f"{source}: 'materialised: {value}' is not '<analysis>' or '<analysis>, else live'.")
+    return match.group(1), match.group(2) is not None
 
 
 def _read_header(text: str, source: str) -> tuple[dict[str, str], list[Param], list[str]]:

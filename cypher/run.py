@@ -35,17 +35,22 @@ def run_query(
         raise type(exc)(f"query {q.name!r}: {exc}") from exc
     if limit is not None and q.param("limit") is None:
         rows = rows[:limit]
-    if notice is not None and (message := query_freshness(db, q)) is not None:
+    if notice is not None and (message := query_freshness(db, q, bound)) is not None:
         notice(message)
     return keys, rows
 
 
-def query_freshness(db: Database, query: PreparedQuery) -> str | None:
-    """For a query reading an analysis's results (`// materialised: <analysis>`): None when they cover every load,
-    else what to tell the reader (stale, or absent) and which command fills them."""
-    if query.materialised is None:
+def query_freshness(db: Database, query: PreparedQuery, bound: Mapping[str, Any] | None = None) -> str | None:
+    """For a query reading an analysis's results (`// materialised: <analysis>`): None when they cover every load
+    (or the bound parameters make it compute from a selection: `live_with`), else what to tell the reader (stale,
+    absent, or computed live) and which command fills them."""
+    if query.materialised is None or any((bound or {}).get(p) is not None for p in query.live_with):
         return None
     from graphdb.analytics.runs import freshness  # imports the driver: only where a database is in use anyway
 
-    found = freshness(db, query.materialised, f"swarmgraph analyze {query.materialised}")
+    command = f"swarmgraph analyze {query.materialised}"
+    found = freshness(db, query.materialised, command)
+    if found.state == "absent" and query.live_fallback:
+        return (f"{query.name}: computed live (the {query.materialised} analysis has not run on this graph; "
+                f"`{command}` materialises it, faster on a large graph)")  # fmt: skip
     return f"{query.name}: {found.message}" if found.message else None

@@ -204,7 +204,7 @@ def _keep(rows: Iterable[dict[str, Any]], n: int, wanted: Any) -> list[dict[str,
 
 
 _TOP_NODES = """
-MATCH (n) WHERE NOT n:LoadRun AND NOT n:UrlCheck AND NOT n:Platform
+MATCH (n) WHERE NOT n:LoadRun AND NOT n:AnalysisRun AND NOT n:Summary AND NOT n:UrlCheck AND NOT n:Platform
 WITH n, COUNT { (n)-[r]-() WHERE NOT type(r) IN $excluded } AS degree
 ORDER BY degree DESC, elementId(n)
 LIMIT $max

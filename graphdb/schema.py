@@ -45,6 +45,7 @@ INDEXES: list[tuple[str, str]] = [
     ("Account", "bridge_cross"),
     ("Url", "bridge_cross"),
     ("AnalysisRun", "analysis"),
+    ("Summary", "report"),
 ]
 
 

@@ -72,9 +72,11 @@ WRITTEN = [  # (analysis, what it writes, which queries read it)
      "copy_suggestions; video_reach, first_sharers, dissemination_paths, video_timeline, top_videos (a video stands "
      "for its work)"),
     ("resilience", "nothing (a report)", ""),
-    ("reports", "the whole-graph reports' figures: `lifecycle_*` on Hashtag, `amplifies`, `amplify_engagements`, "
-     "`bridge_*` on Account and Url, each with `reports_run`; an `AnalysisRun` node with the LoadRuns covered",
-     "hashtag_lifecycle, amplifiers, cross_platform_bridges (which say when it is stale or absent)"),
+    ("reports", "the whole-graph reports' figures: `lifecycle_*` on Hashtag (the volume curve included), "
+     "`amplifies`, `amplify_engagements`, `bridge_*` on Account and Url, `Summary` nodes (case_counts' rows, the "
+     "posts per hour and platform), each with `reports_run`; an `AnalysisRun` node with the LoadRuns covered",
+     "hashtag_lifecycle, amplifiers, cross_platform_bridges (which say when it is stale or absent); hashtag_volume, "
+     "case_counts, activity_over_time (which compute live until it has run)"),
 ]  # fmt: skip
 
 

@@ -1,18 +1,25 @@
-"""The whole-graph reports, materialised: hashtag_lifecycle, amplifiers and cross_platform_bridges read most of the
-graph (2-7 s at 1M posts, growing with it: docs/benchmarks.md), so `swarmgraph analyze reports` computes their
-per-node figures once and writes them on the nodes; the prepared queries only filter, sort and round them.
+"""The whole-graph reports, materialised: hashtag_lifecycle, amplifiers, cross_platform_bridges, case_counts,
+activity_over_time (of every post) and hashtag_volume read most of the graph (2-7 s at 1M posts, growing with it:
+docs/benchmarks.md), so `swarmgraph analyze reports` computes their figures once and writes them on the nodes or in
+summary nodes; the prepared queries only filter, sort, add up and round them.
 
 Written (every value unrounded, so the queries' parameters apply exactly as on the live computation):
   Hashtag   lifecycle_posts, lifecycle_first_seen, lifecycle_last_seen, lifecycle_peak_hour, lifecycle_peak_count,
             lifecycle_half_life, lifecycle_span_hours, lifecycle_active_from, lifecycle_active_until,
             lifecycle_flood_share, lifecycle_peak_day_share,
-            lifecycle_platforms
+            lifecycle_platforms,
+            lifecycle_hours, lifecycle_hour_posts, lifecycle_hour_flood (hashtag_volume: each hour with posts, in
+            time order, its posts and those of flooding accounts)
   Account   amplifies (uid of the one account it ever engages with), amplify_engagements
   Account   bridge_posts, bridge_out_cross, bridge_in_cross, bridge_cross, bridge_platforms   (cross > 0 only)
   Url       bridge_flow, bridge_cross, bridge_role, bridge_host, bridge_platforms               (cross > 0 only)
+  Summary   {report: 'case_counts', label, platform, nodes, first, last}: one per row of case_counts
+  Summary   {report: 'activity', platform, hours, posts}: one per platform, each hour with posts and their number
 each node also `reports_run`; an AnalysisRun {analysis: 'reports'} lists the LoadRuns covered (analytics/runs.py).
 What each figure means is in the query files (cypher/hashtag_lifecycle.cypher ...). The work is cut in batches of
-hashtags, accounts and URLs, so no statement holds the whole graph in the server's heap.
+hashtags, accounts and URLs, so no statement holds the whole graph in the server's heap; the summaries are
+aggregates (a row per label and platform, per platform and hour), computed and written by the server in one
+statement each.
 """
 
 from __future__ import annotations
@@ -28,7 +35,8 @@ from graphdb.db import Database
 
 ANALYSIS = "reports"
 COMMAND = "swarmgraph analyze reports"
-REPORTS = ("hashtag_lifecycle", "amplifiers", "cross_platform_bridges")
+REPORTS = ("hashtag_lifecycle", "amplifiers", "cross_platform_bridges", "case_counts", "activity_over_time",
+           "hashtag_volume")
 BATCH = 2_000  # accounts or URLs per statement
 TAG_BATCH = 20
 
@@ -43,8 +51,16 @@ CALL (h) {
   WITH a, collect(p) AS posts
   WITH posts, a IS NOT NULL AND NOT EXISTS { (a)-[:POSTED]->(:Post)-[:LINKS_TO]->(:Url) } AS flood
   WITH sum(size(posts)) AS total, sum(CASE WHEN flood THEN size(posts) ELSE 0 END) AS flooded,
-       apoc.coll.flatten(collect(posts)) AS posts
+       apoc.coll.flatten(collect(posts)) AS posts, collect({posts: posts, flood: flood}) AS groups
   WHERE total > 0
+  CALL (groups) {
+    // hashtag_volume's curve: posts per hour, and those of flooding accounts, hour by hour in time order
+    UNWIND groups AS g
+    UNWIND g.posts AS p
+    WITH datetime.truncate('hour', p.created_at) AS hour, count(*) AS n, sum(CASE WHEN g.flood THEN 1 ELSE 0 END) AS f
+    ORDER BY hour
+    RETURN collect(hour) AS hours, collect(n) AS hour_posts, collect(f) AS hour_flood
+  }
   CALL (posts) {
     UNWIND posts AS p
     WITH datetime.truncate('hour', p.created_at) AS hour, count(*) AS n
@@ -59,22 +75,28 @@ CALL (h) {
            toFloat(sum(CASE WHEN abs(from_peak - 0.5) <= 12.0 THEN 1 ELSE 0 END)) / count(*) AS peak_day_share,
            collect(DISTINCT p.platform) AS platforms
   }
-  RETURN total, flooded, peak_hour, peak_count, first_seen, last_seen, s05, s95, half_life, peak_day_share, platforms
+  RETURN total, flooded, peak_hour, peak_count, first_seen, last_seen, s05, s95, half_life, peak_day_share, platforms,
+         hours, hour_posts, hour_flood
 }
-RETURN h.tag AS tag, total AS posts, first_seen, last_seen, peak_hour, peak_count, half_life,
-       (s95 - s05) / 3600.0 AS span_hours, datetime({epochSeconds: s05}) AS active_from,
-       datetime({epochSeconds: s95}) AS active_until, toFloat(flooded) / total AS flood_share, peak_day_share,
-       apoc.coll.sort(platforms) AS platforms
+// Times go out as text and come back through datetime(): a round trip through the driver would turn an offset
+// (2015-08-29T20:00Z) into a named zone (...[UTC]), which prints differently from the posts' own times.
+RETURN h.tag AS tag, total AS posts, toString(first_seen) AS first_seen, toString(last_seen) AS last_seen,
+       toString(peak_hour) AS peak_hour, peak_count, half_life, [x IN hours | toString(x)] AS hours, hour_posts,
+       hour_flood, (s95 - s05) / 3600.0 AS span_hours, toString(datetime({epochSeconds: s05})) AS active_from,
+       toString(datetime({epochSeconds: s95})) AS active_until, toFloat(flooded) / total AS flood_share,
+       peak_day_share, apoc.coll.sort(platforms) AS platforms
 """
 WRITE_LIFECYCLE = """
 UNWIND $rows AS row
 MATCH (h:Hashtag {tag: row.tag})
-SET h.lifecycle_posts = row.posts, h.lifecycle_first_seen = row.first_seen, h.lifecycle_last_seen = row.last_seen,
-    h.lifecycle_peak_hour = row.peak_hour, h.lifecycle_peak_count = row.peak_count,
-    h.lifecycle_half_life = row.half_life, h.lifecycle_span_hours = row.span_hours,
-    h.lifecycle_active_from = row.active_from, h.lifecycle_active_until = row.active_until,
-    h.lifecycle_flood_share = row.flood_share, h.lifecycle_peak_day_share = row.peak_day_share,
-    h.lifecycle_platforms = row.platforms, h.reports_run = $run
+SET h.lifecycle_posts = row.posts, h.lifecycle_first_seen = datetime(row.first_seen),
+    h.lifecycle_last_seen = datetime(row.last_seen), h.lifecycle_peak_hour = datetime(row.peak_hour),
+    h.lifecycle_peak_count = row.peak_count, h.lifecycle_half_life = row.half_life,
+    h.lifecycle_span_hours = row.span_hours, h.lifecycle_active_from = datetime(row.active_from),
+    h.lifecycle_active_until = datetime(row.active_until), h.lifecycle_flood_share = row.flood_share,
+    h.lifecycle_peak_day_share = row.peak_day_share, h.lifecycle_platforms = row.platforms,
+    h.lifecycle_hours = [x IN row.hours | datetime(x)], h.lifecycle_hour_posts = row.hour_posts,
+    h.lifecycle_hour_flood = row.hour_flood, h.reports_run = $run
 """
 
 # ----- amplifiers ---------------------------------------------------------------------------------------------------
@@ -161,6 +183,25 @@ SET u.bridge_flow = row.flow, u.bridge_cross = row.cross, u.bridge_role = row.ro
     u.bridge_platforms = row.platforms, u.reports_run = $run
 """
 
+# ----- case_counts and activity_over_time: summary nodes ---------------------------------------------------------
+SUMMARY_CASE_COUNTS = """
+MATCH (n) WHERE NOT n:LoadRun AND NOT n:AnalysisRun AND NOT n:Summary
+WITH head(labels(n)) AS label, CASE WHEN n:Platform THEN n.name ELSE n.platform END AS platform,
+     coalesce(n.created_at, n.first_seen, n.checked_at) AS at
+WITH label, platform, count(*) AS nodes, min(at) AS first, max(at) AS last
+CREATE (s:Summary {report: 'case_counts', reports_run: $run})
+SET s.label = label, s.platform = platform, s.nodes = nodes, s.first = first, s.last = last
+"""
+SUMMARY_ACTIVITY = """
+MATCH (p:Post) WHERE p.created_at IS NOT NULL
+WITH p.platform AS platform, datetime.truncate('hour', p.created_at) AS hour, count(*) AS n
+ORDER BY hour
+WITH platform, collect(hour) AS hours, collect(n) AS posts
+CREATE (s:Summary {report: 'activity', reports_run: $run})
+SET s.platform = platform, s.hours = hours, s.posts = posts
+"""
+CLEAR_SUMMARIES = "MATCH (s:Summary) WHERE s.reports_run IS NOT NULL DELETE s"
+
 KEYS = {
     "hashtags": "MATCH (h:Hashtag) RETURN h.tag AS key ORDER BY key",
     "accounts": "MATCH (a:Account) RETURN a.uid AS key ORDER BY key",
@@ -179,7 +220,8 @@ CALL (n) {
   REMOVE n.lifecycle_posts, n.lifecycle_first_seen, n.lifecycle_last_seen, n.lifecycle_peak_hour,
          n.lifecycle_peak_count, n.lifecycle_half_life, n.lifecycle_span_hours, n.lifecycle_active_from,
          n.lifecycle_active_until, n.lifecycle_flood_share,
-         n.lifecycle_peak_day_share, n.lifecycle_platforms, n.amplifies, n.amplify_engagements, n.bridge_posts,
+         n.lifecycle_peak_day_share, n.lifecycle_platforms, n.lifecycle_hours, n.lifecycle_hour_posts,
+         n.lifecycle_hour_flood, n.amplifies, n.amplify_engagements, n.bridge_posts,
          n.bridge_out_cross, n.bridge_in_cross, n.bridge_cross, n.bridge_platforms, n.bridge_flow, n.bridge_role,
          n.bridge_host, n.reports_run
 } IN TRANSACTIONS OF 10000 ROWS
@@ -194,6 +236,7 @@ class ReportsResult:
     amplifiers: int  # accounts that engage with one other account only
     bridge_accounts: int  # accounts and URLs whose flow crosses platforms
     bridge_urls: int
+    summaries: int  # Summary nodes: case_counts rows and activity platforms
     seconds: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
@@ -255,7 +298,13 @@ def materialise_reports(db: Database) -> ReportsResult:
     write_rows(db, WRITE_AMPLIFIERS, amplifiers, run=run)
     write_rows(db, WRITE_ACCOUNT_BRIDGES, bridge_accounts, run=run)
     write_rows(db, WRITE_URL_BRIDGES, bridge_urls, run=run)
+    db.write(CLEAR_SUMMARIES)
     seconds["write"] = time.monotonic() - t0
-    end_run(db, run, len(lifecycle) + len(amplifiers) + len(bridge_accounts) + len(bridge_urls))
+    summaries = 0
+    for report, statement in (("case_counts", SUMMARY_CASE_COUNTS), ("activity_over_time", SUMMARY_ACTIVITY)):
+        t0 = time.monotonic()
+        summaries += db.write_counters(statement, {"run": run}).get("nodes_created", 0)
+        seconds[report] = time.monotonic() - t0
+    end_run(db, run, len(lifecycle) + len(amplifiers) + len(bridge_accounts) + len(bridge_urls) + summaries)
     return ReportsResult(run, len(load_runs), len(lifecycle), len(amplifiers), len(bridge_accounts), len(bridge_urls),
-                         {k: round(v, 2) for k, v in seconds.items()})  # fmt: skip
+                         summaries, {k: round(v, 2) for k, v in seconds.items()})  # fmt: skip

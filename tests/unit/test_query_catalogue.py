@@ -80,12 +80,25 @@ def test_parameters_in_strings_and_comments_do_not_count() -> None:
         (HEADER + "RETURN 1; RETURN 2", "one statement per file"),
         (HEADER, "no statement"),
         ("// name: Bad-Name\n// description: d\n// mode: read\nRETURN 1", "lower_snake_case"),
+        (HEADER + "// materialised: reports, else cached\nRETURN 1", "is not '<analysis>' or '<analysis>, else live'"),
+        (HEADER + "// param: x int = 1\n// materialised: reports\n// live_with: y\nRETURN $x", "names y, not among"),
+        (HEADER + "// param: x int = 1\n// live_with: x\nRETURN $x", "'live_with:' without 'materialised:'"),
     ],
 )
 def test_malformed_headers_are_refused_naming_the_file(text: str, message: str) -> None:
     with pytest.raises(QueryFileError, match=re.escape(message)) as err:
         parse_query_text(text, "cypher/q.cypher")
     assert str(err.value).startswith("cypher/q.cypher")
+
+
+def test_a_materialised_query_says_whether_it_falls_back_and_which_parameters_make_it_live() -> None:
+    plain = parse_query_text(HEADER + "// materialised: reports\nRETURN 1")
+    assert (plain.materialised, plain.live_fallback, plain.live_with) == ("reports", False, ())
+    both = parse_query_text(HEADER + "// param: posts list = null\n// materialised: reports, else live\n"
+                            "// live_with: posts\nRETURN $posts")  # fmt: skip
+    assert (both.materialised, both.live_fallback, both.live_with) == ("reports", True, ("posts",))
+    assert get_query("activity_over_time").live_with == ("posts",) and get_query("case_counts").live_fallback
+    assert get_query("hashtag_lifecycle").live_fallback is False
 
 
 def test_the_file_name_must_match_the_header(tmp_path: Path) -> None:
