@@ -117,6 +117,7 @@ def gather_case(db: Database, scope: Scope, options: CaseOptions | None = None) 
         "load_runs": q.run("load_runs", "summary", posts=scope.posts, accounts=scope.accounts, urls=scope.urls),
         "analyses": analyses,
         "missing_analyses": {a: cmd for a, cmd in ANALYSIS_COMMANDS.items() if a not in ran},
+        "stale_analyses": _stale(db, ran),
         "activity": q.run(
             "activity_over_time",
             "activity",
@@ -134,6 +135,14 @@ def gather_case(db: Database, scope: Scope, options: CaseOptions | None = None) 
         case["counts"] = q.run("case_counts", "summary")
     case["queries"] = q.queries
     return case
+
+
+def _stale(db: Database, ran: set[str]) -> dict[str, str]:
+    """The materialising analyses (reports) that ran before files loaded since: what the report says about them."""
+    from graphdb.analytics.runs import freshness
+
+    found = freshness(db, "reports", ANALYSIS_COMMANDS["reports"]) if "reports" in ran else None
+    return {"reports": found.message} if found is not None and found.state == "stale" and found.message else {}
 
 
 def selection_counts(g: nx.MultiDiGraph) -> list[dict[str, Any]]:

@@ -22,9 +22,11 @@ from etl.load import load_paths
 from graphdb.analytics.reports import materialise_reports
 from graphdb.analytics.runs import freshness
 from graphdb.analytics.successors import suggest_successors
+from graphdb.casefile import Scope, gather_case, whole_graph
 from graphdb.db import Database
 from graphdb.values import to_plain
 from simulator import simulate
+from viz.report import render_report
 
 pytestmark = pytest.mark.neo4j
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -271,6 +273,13 @@ def test_until_the_analysis_runs_the_summaries_are_counted_live(session_db: Data
     _, counts = run_query(db, "case_counts", {}, notice=notes.append)
     assert notes and notes[0].startswith("case_counts: stale: 1 file loaded after the reports analysis ran")
     assert counts != both(db, "case_counts", {})[1]  # the stale rows, as the notice says
+    case = gather_case(db, Scope())
+    assert case["stale_analyses"]["reports"].startswith("stale: 1 file loaded after the reports analysis ran")
+    meta = {"selection_text": "the whole graph", "generated_at": "now", "version": "x", "database": "local",
+            "defang": False}  # fmt: skip
+    page = render_report(case, whole_graph(db, 50), title="t", meta=meta)
+    assert "What the reports analysis wrote (hashtags, bridges, amplifiers, whole-graph counts) is stale" in page
     materialise_reports(db)
     rows, live = both(db, "case_counts", {})
     assert rows == live
+    assert gather_case(db, Scope())["stale_analyses"] == {}

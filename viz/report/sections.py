@@ -66,6 +66,9 @@ def summary(case: Mapping[str, Any], meta: Mapping[str, Any]) -> str:
         body.append(table(case["analyses"], columns, caption=caption, table_id="table-analyses"))
     for name, command in case["missing_analyses"].items():
         body.append(missing(f"The {name} analysis has not been run on this graph.", command))
+    for name, message in case.get("stale_analyses", {}).items():  # what it wrote misses the files loaded since
+        body.append(missing(f"What the {name} analysis wrote (hashtags, bridges, amplifiers, whole-graph counts) is "
+                            f"{message}."))  # fmt: skip
     body.append(table(case["queries"], ["section", "query", "params", "rows", "ms"], caption="Queries the report ran",
                       table_id="table-queries"))  # fmt: skip
     return section("summary", "Summary", "".join(body))
