@@ -205,15 +205,20 @@ def test_the_run_records_the_load_runs_it_covers(graph: Database) -> None:
 # --------------------------------------------------------------------------------------- stale and absent
 
 
+def load_first_of_two(db: Database, tmp_path: Path, first: str, second: str) -> Path:
+    """An empty graph with the first fixture loaded; returns a folder holding the second, to load later."""
+    wipe(db)
+    for name, fixture in (("a", first), ("b", second)):
+        (tmp_path / name).mkdir()
+        shutil.copy(FIXTURES / fixture, tmp_path / name / Path(fixture).name)
+    load_paths(db, [tmp_path / "a"], rejects_path=tmp_path / "r1.jsonl")
+    return tmp_path / "b"
+
+
 def test_absent_then_current_then_stale_with_the_command_that_fills_it(session_db: Database, tmp_path: Path) -> None:
     db = session_db
-    wipe(db)
-    first, second = tmp_path / "a", tmp_path / "b"
-    first.mkdir()
-    second.mkdir()
-    shutil.copy(FIXTURES / "coordination-network-toolkit" / "sample_data.csv", first / "sample.csv")
-    shutil.copy(FIXTURES / "telegram-edge" / "legacy_channel.json", second / "legacy_channel.json")
-    load_paths(db, [first], rejects_path=tmp_path / "r1.jsonl")
+    second = load_first_of_two(db, tmp_path, "coordination-network-toolkit/sample_data.csv",
+                               "telegram-edge/legacy_channel.json")  # fmt: skip
     notes: list[str] = []
     _, rows = run_query(db, "amplifiers", {}, notice=notes.append)
     assert rows == [] and notes == ["amplifiers: the reports analysis has not run on this graph: "
@@ -244,13 +249,7 @@ def test_until_the_analysis_runs_the_summaries_are_counted_live(session_db: Data
     """case_counts, activity_over_time and hashtag_volume answer (live) before `analyze reports`, say so, and after
     a later load compute what it has not seen (a new hashtag) live while saying the rest is stale."""
     db = session_db
-    wipe(db)
-    first, second = tmp_path / "a", tmp_path / "b"
-    first.mkdir()
-    second.mkdir()
-    shutil.copy(FIXTURES / "isis-fanboy" / "AboutIsis_sample.csv", first / "AboutIsis_sample.csv")
-    shutil.copy(FIXTURES / "tags-archive" / "tags_archive_sample.csv", second / "tags_archive_sample.csv")
-    load_paths(db, [first], rejects_path=tmp_path / "r1.jsonl")
+    second = load_first_of_two(db, tmp_path, "isis-fanboy/AboutIsis_sample.csv", "tags-archive/tags_archive_sample.csv")
     old_tag = some(db, "MATCH (h:Hashtag)<-[:TAGS]-() RETURN h.tag AS v ORDER BY v LIMIT 1")
     assert old_tag
     for name, params in (("case_counts", {}), ("activity_over_time", {}), ("hashtag_volume", {"tags": [old_tag]})):
