@@ -26,13 +26,13 @@ STREAM = {
 CALL gds.leiden.stream($graph, {relationshipWeightProperty: 'weight', randomSeed: $seed, concurrency: 1})
 YIELD nodeId, communityId
 WITH gds.util.asNode(nodeId) AS n, communityId
-RETURN elementId(n) AS id, coalesce(n.uid, n.url) AS key, communityId AS community
+RETURN elementId(n) AS id, coalesce(n.uid, n.url) AS key, n:Account AS account, communityId AS community
 """,
     "louvain": """
 CALL gds.louvain.stream($graph, {relationshipWeightProperty: 'weight', concurrency: 1})
 YIELD nodeId, communityId
 WITH gds.util.asNode(nodeId) AS n, communityId
-RETURN elementId(n) AS id, coalesce(n.uid, n.url) AS key, communityId AS community
+RETURN elementId(n) AS id, coalesce(n.uid, n.url) AS key, n:Account AS account, communityId AS community
 """,
 }
 CLEAR = """
@@ -69,11 +69,13 @@ def detect_communities(db: Database, *, algorithm: str = "leiden", seed: int = 4
         check_on_graph(db, "communities", procedure, config, GRAPH)
         rows = db.run_autocommit(STREAM[algorithm], {"graph": GRAPH, "seed": seed})
     community = {r["key"]: int(r["community"]) for r in rows}
-    flows, accounts = read_flows(db)
+    accounts = {r["key"] for r in rows if r["account"]}
+    # Only the links between accounts count here: the shares, redirects and listings (most of the flows) stay unread.
+    flows, _ = read_flows(db, ACCOUNT_LINKS)
     neighbours: dict[str, set[str]] = defaultdict(set)
     for f in flows:
         same = community.get(f.source) is not None and community.get(f.source) == community.get(f.target)
-        if f.kind in ACCOUNT_LINKS and same:
+        if same:
             neighbours[f.source].add(f.target)
             neighbours[f.target].add(f.source)
     # Renumber communities 1..n by size (accounts first), so ids are stable between runs of the same graph.

@@ -9,6 +9,7 @@ the dispersed cluster keeps its reach; successors found.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -24,6 +25,7 @@ from graphdb.analytics.bridging import compute_bridging
 from graphdb.analytics.communities import detect_communities
 from graphdb.analytics.coordination import CoordinationResult, detect_coordination
 from graphdb.analytics.copies import suggest_copies
+from graphdb.analytics.projection import _UNION, read_flows
 from graphdb.analytics.reports import materialise_reports
 from graphdb.analytics.resilience import measure_resilience
 from graphdb.analytics.successors import SuccessorsResult, suggest_successors
@@ -272,6 +274,25 @@ def test_coordinated_link_sharing_lists_groups_with_their_shared_links_as_eviden
 
 
 # ---------------------------------------------------------------------------------- resilience (dismantling)
+
+
+def test_the_grouped_flow_read_returns_every_flow_a_row_per_flow_read_does(world: World) -> None:
+    """read_flows groups by target to spare the driver a record per flow; nothing may be lost or merged by it."""
+    _, rows = world.db.read(f"""CALL () {{ {_UNION} }}
+        RETURN coalesce(source.uid, source.url) AS source, coalesce(target.uid, target.url) AS target,
+               source:Account AS source_account, target:Account AS target_account, kind, n""")
+    expected = Counter((r["source"], r["target"], r["kind"], r["n"]) for r in rows)
+    flows, accounts = read_flows(world.db)
+    assert Counter((f.source, f.target, f.kind, f.n) for f in flows) == expected and len(expected) > 1000
+    assert accounts == {r["source"] for r in rows if r["source_account"]} | {
+        r["target"] for r in rows if r["target_account"]}  # fmt: skip
+    links = ("repost", "quote", "reply", "forward", "mention")
+    only, _ = read_flows(world.db, links)
+    assert Counter((f.source, f.target, f.kind, f.n) for f in only) == Counter(
+        {k: v for k, v in expected.items() if k[2] in links})  # fmt: skip
+    assert {k[2] for k in expected} > set(links)  # shares, listings ... were there to leave out
+
+
 
 
 def test_removing_the_hubs_fragments_influencer_clusters_while_the_dispersed_cluster_keeps_its_reach(

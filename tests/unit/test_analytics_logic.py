@@ -1,10 +1,14 @@
-"""The pure parts of the analyses: co-sharing sweeps, the chance test, quantiles, groups, successor scoring."""
+"""The pure parts of the analyses: co-sharing sweeps, the chance test, quantiles, groups, successor scoring,
+resilience's reachability, the flow statements by kind."""
 
 from __future__ import annotations
 
 import math
 
+import networkx as nx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from graphdb.analytics.coordination import (
     co_shares,
@@ -14,6 +18,8 @@ from graphdb.analytics.coordination import (
     poisson_tail,
     quantile,
 )
+from graphdb.analytics.projection import _FLOWS, _KINDS, FLOW_KINDS, STRUCTURE_ONLY, read_flows_query
+from graphdb.analytics.resilience import _audiences, _videos_reaching
 from graphdb.analytics.successors import Candidate, Suspended, handle_score, score
 
 
@@ -96,3 +102,54 @@ def test_successor_score_combines_handle_name_links_audience_and_timing() -> Non
     assert best.confidence == pytest.approx(0.35 + 0.15 + 0.125 + 0.075 + 0.0994)
     assert "handle @kotimi2 continues @kotimi" in best.evidence and "first post 1.0 h after" in best.evidence
     assert other.confidence < 0.1
+
+
+# ------------------------------------------------------------------------------------- resilience's reachability
+
+
+def _reached_by_traversal(graph: nx.DiGraph, sources: list[str], removed: set[str]) -> set[str]:
+    """The plain way: one traversal from a video's copies (what resilience did before the bitsets)."""
+    seen = {s for s in sources if s in graph and s not in removed}
+    stack = list(seen)
+    while stack:
+        for nxt in graph.successors(stack.pop()):
+            if nxt not in seen and nxt not in removed:
+                seen.add(nxt)
+                stack.append(nxt)
+    return seen
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    edges=st.lists(st.tuples(st.integers(0, 24), st.integers(0, 24)), max_size=120),
+    videos=st.lists(st.lists(st.integers(0, 30), max_size=4), min_size=1, max_size=12),
+    removed=st.sets(st.integers(0, 24), max_size=6),
+)
+def test_the_one_pass_bitsets_reach_what_a_traversal_per_video_reaches(
+    edges: list[tuple[int, int]], videos: list[list[int]], removed: set[int]
+) -> None:
+    """Cycles, self-loops, copies outside the graph (25-30) and removed sources included."""
+    graph: nx.DiGraph = nx.DiGraph()
+    graph.add_nodes_from(f"n{i}" for i in range(0, 25, 3))
+    graph.add_edges_from((f"n{a}", f"n{b}") for a, b in edges)
+    copies = [[f"n{i}" for i in v] for v in videos]
+    cut = {f"n{i}" for i in removed}
+    for gone in (set(), cut):
+        reaching = _videos_reaching(graph, copies, gone)
+        for i, sources in enumerate(copies):
+            reached = _reached_by_traversal(graph, sources, gone)
+            assert {n for n, bits in reaching.items() if bits >> i & 1} == reached
+        nodes = sorted(n for n in graph if n not in gone)
+        expected = [len(_reached_by_traversal(graph, sources, gone) & set(nodes)) for sources in copies]
+        assert _audiences(reaching, nodes, len(copies), chunk=4) == expected  # chunks of 4: the seams too
+
+
+def test_flow_statements_are_picked_by_kind() -> None:
+    assert set(_KINDS) == set(_FLOWS)
+    assert {k for kinds in _KINDS.values() for k in kinds} == set(FLOW_KINDS) | set(STRUCTURE_ONLY)
+    links = read_flows_query(("repost", "quote", "reply", "forward", "mention"))
+    assert ":LINKS_TO" not in links and ":LISTS" not in links and ":REDIRECTS_TO" not in links
+    assert ":FORWARDED_FROM" in links and ":MENTIONS" in links
+    assert all(body in read_flows_query() for body in _FLOWS.values())
+    with pytest.raises(ValueError):
+        read_flows_query(("no such kind",))
