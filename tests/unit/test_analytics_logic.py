@@ -11,10 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from graphdb.analytics.coordination import (
+    PairEvidence,
+    Shares,
+    chance_test,
     co_shares,
     connected_groups,
     coordination_interval,
     find_coordinated_pairs,
+    log_poisson_tail,
     poisson_tail,
     quantile,
 )
@@ -153,3 +157,55 @@ def test_flow_statements_are_picked_by_kind() -> None:
     assert all(body in read_flows_query() for body in _FLOWS.values())
     with pytest.raises(ValueError):
         read_flows_query(("no such kind",))
+
+
+# ------------------------------------------------------------------------------------- coordination's chance test
+
+
+def _chance_by_loops(pairs: dict[tuple[str, str], PairEvidence], shares: Shares, window: int, null: int) -> None:
+    """The chance test share pair by share pair, as it was before numpy."""
+    for items in shares.values():
+        for i, (a, t) in enumerate(items):
+            for b, u in items[i + 1 :]:
+                if u - t > null:
+                    break
+                evidence = pairs.get((a, b) if a < b else (b, a))
+                if evidence is not None and a != b:
+                    evidence.near += 1
+    for evidence in pairs.values():
+        evidence.expected = window / null * evidence.near
+        evidence.log_p = log_poisson_tail(evidence.co_shares, evidence.expected)
+        evidence.p_value = math.exp(evidence.log_p)
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    shares=st.dictionaries(
+        st.sampled_from([f"u{i}" for i in range(6)]),
+        st.lists(st.tuples(st.sampled_from("abcdefg"), st.integers(0, 400)), max_size=40),
+        max_size=6,
+    ),
+    chunk=st.sampled_from([1, 3, 50, 4_000_000]),
+)
+def test_the_numpy_chance_test_counts_what_the_share_by_share_loop_counts(shares: Shares, chunk: int) -> None:
+    """Same accounts sharing twice, ties in time, accounts outside every tested pair, chunk seams (a chunk of 1)."""
+    import graphdb.analytics.coordination as coordination
+
+    ordered = {k: sorted(v, key=lambda s: s[1]) for k, v in shares.items()}
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(coordination, "NEAR_CHUNK", chunk)
+        ours = co_shares(ordered, window=20)
+        chance_test(ours, ordered, 20, 100)
+    theirs = co_shares(ordered, window=20)
+    _chance_by_loops(theirs, ordered, 20, 100)
+    assert {k: (e.near, e.expected, e.log_p, e.p_value) for k, e in ours.items()} == {
+        k: (e.near, e.expected, e.log_p, e.p_value) for k, e in theirs.items()}  # fmt: skip
+
+
+def test_the_chance_test_of_many_pairs_keeps_the_far_tail_exact() -> None:
+    """k far above its mean: logsf underflows below -700 and the scalar tail sum takes over, as for one pair."""
+    pairs = {("a", "b"): PairEvidence(co_shares=400), ("a", "c"): PairEvidence(co_shares=1)}
+    shares: Shares = {"u": [("a", 0), ("b", 1), ("c", 5000)]}
+    chance_test(pairs, shares, 1, 3600)
+    assert pairs[("a", "b")].log_p == log_poisson_tail(400, 1 / 3600) < -700 * 3
+    assert pairs[("a", "c")].near == 0 and pairs[("a", "c")].log_p == -math.inf
