@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -128,16 +129,64 @@ def _sorted(shares: Shares) -> Shares:
 
 
 def co_shares(shares: Shares, window: int) -> dict[tuple[str, str], PairEvidence]:
-    """Every pair of distinct accounts that posted the same object within `window` seconds (a sorted sweep)."""
-    pairs: dict[tuple[str, str], PairEvidence] = defaultdict(PairEvidence)
-    for obj, items in shares.items():
-        for i, (a, t) in enumerate(items):
-            for b, u in items[i + 1 :]:
-                if u - t > window:
-                    break
-                if a != b:
-                    pairs[(a, b) if a < b else (b, a)].add(obj, u)
+    """Every pair of distinct accounts that posted the same object within `window` seconds (a sorted sweep, in numpy:
+    see `_share_pairs`)."""
+    accounts = sorted({a for items in shares.values() for a, _ in items})
+    index = {a: i for i, a in enumerate(accounts)}
+    width = max(1, len(accounts))
+    objects = list(shares)
+    found: list[tuple[Any, Any, Any, Any, Any]] = []  # per object: pair codes, object, share pairs, first, last
+    for number, obj in enumerate(objects):
+        items = shares[obj]
+        if len(items) < 2:
+            continue
+        acc = np.fromiter((index[a] for a, _ in items), dtype=np.int64, count=len(items))
+        at = np.fromiter((t for _, t in items), dtype=np.int64, count=len(items))
+        for code, later in _share_pairs(acc, at, window, width):
+            if len(code):
+                unique, inverse = np.unique(code, return_inverse=True)
+                first = np.full(len(unique), np.iinfo(np.int64).max)
+                last = np.full(len(unique), np.iinfo(np.int64).min)
+                np.minimum.at(first, inverse, later)
+                np.maximum.at(last, inverse, later)
+                count = np.bincount(inverse, minlength=len(unique))
+                found.append((unique, np.full(len(unique), number), count, first, last))
+    pairs: dict[tuple[str, str], PairEvidence] = {}
+    if not found:
+        return pairs
+    codes, numbers, counts, firsts, lasts = (np.concatenate([f[i] for f in found]) for i in range(5))
+    order = np.argsort(codes, kind="stable")
+    codes, numbers, counts, firsts, lasts = codes[order], numbers[order], counts[order], firsts[order], lasts[order]
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    co = np.add.reduceat(counts, starts).tolist()
+    lo, hi = np.minimum.reduceat(firsts, starts).tolist(), np.maximum.reduceat(lasts, starts).tolist()
+    ends = np.r_[starts[1:], len(codes)]
+    for k, (s, e) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
+        c = int(codes[s])
+        pairs[(accounts[c // width], accounts[c % width])] = PairEvidence(
+            objects={objects[i] for i in numbers[s:e].tolist()}, co_shares=co[k], first_at=lo[k], last_at=hi[k]
+        )
     return pairs
+
+
+def _share_pairs(acc: Any, at: Any, span: int, width: int) -> Iterator[tuple[Any, Any]]:
+    """Every pair of shares of one object (sorted by time) at most `span` seconds apart, by distinct accounts, in
+    chunks of about NEAR_CHUNK: (the pair's code, lower account index x width + higher; the later share's time)."""
+    n = len(at)
+    ends = np.searchsorted(at, at + span, side="right")
+    counts = ends - np.arange(n) - 1  # the later shares each share pairs with
+    total = np.cumsum(counts)
+    start = 0
+    while start < n:
+        before = int(total[start - 1]) if start else 0
+        stop = max(start + 1, int(np.searchsorted(total, before + NEAR_CHUNK, side="right")))
+        per = counts[start:stop]
+        first = np.repeat(np.arange(start, stop), per)
+        second = first + 1 + np.arange(len(first)) - np.repeat(np.cumsum(per) - per, per)
+        a, b = acc[first], acc[second]
+        distinct = a != b
+        yield np.minimum(a, b)[distinct] * width + np.maximum(a, b)[distinct], at[second][distinct]
+        start = stop
 
 
 NEAR_CHUNK = 4_000_000  # share pairs enumerated at once by the chance test (a few arrays of this many int64s)
@@ -180,30 +229,13 @@ def chance_test(pairs: dict[tuple[str, str], PairEvidence], shares: Shares, wind
 
 
 def _count_near(acc: Any, at: Any, null_window: int, width: int, keys: Any, near: Any) -> None:
-    """Add to `near` (aligned with the sorted pair codes `keys`) every pair of these shares of one object (sorted by
-    time) within null_window of each other, by distinct accounts."""
-    n = len(at)
-    ends = np.searchsorted(at, at + null_window, side="right")
-    counts = ends - np.arange(n) - 1  # the later shares each share pairs with
-    total = np.cumsum(counts)
-    start = 0
-    while start < n:
-        before = int(total[start - 1]) if start else 0
-        stop = max(start + 1, int(np.searchsorted(total, before + NEAR_CHUNK, side="right")))
-        rows = np.arange(start, stop)
-        per = counts[start:stop]
-        first = np.repeat(rows, per)
-        step = np.arange(len(first)) - np.repeat(np.cumsum(per) - per, per)
-        second = first + 1 + step
-        a, b = acc[first], acc[second]
-        distinct = a != b
-        code = np.minimum(a, b)[distinct] * width + np.maximum(a, b)[distinct]
+    """Add to `near` (aligned with the sorted pair codes `keys`) every pair of these shares of one object within
+    null_window of each other, by distinct accounts."""
+    for code, _ in _share_pairs(acc, at, null_window, width):
         position = np.searchsorted(keys, code)
         inside = position < len(keys)
         position, code = position[inside], code[inside]
-        position = position[keys[position] == code]
-        near += np.bincount(position, minlength=len(keys))
-        start = stop
+        near += np.bincount(position[keys[position] == code], minlength=len(keys))
 
 
 def log_poisson_tails(k: Any, mean: Any) -> list[float]:

@@ -159,7 +159,20 @@ def test_flow_statements_are_picked_by_kind() -> None:
         read_flows_query(("no such kind",))
 
 
-# ------------------------------------------------------------------------------------- coordination's chance test
+# ------------------------------------------------------------------ coordination's sweeps (co-shares, chance test)
+
+
+def _co_shares_by_loops(shares: Shares, window: int) -> dict[tuple[str, str], PairEvidence]:
+    """The co-sharing sweep share pair by share pair, as it was before numpy."""
+    pairs: dict[tuple[str, str], PairEvidence] = {}
+    for obj, items in shares.items():
+        for i, (a, t) in enumerate(items):
+            for b, u in items[i + 1 :]:
+                if u - t > window:
+                    break
+                if a != b:
+                    pairs.setdefault((a, b) if a < b else (b, a), PairEvidence()).add(obj, u)
+    return pairs
 
 
 def _chance_by_loops(pairs: dict[tuple[str, str], PairEvidence], shares: Shares, window: int, null: int) -> None:
@@ -187,7 +200,7 @@ def _chance_by_loops(pairs: dict[tuple[str, str], PairEvidence], shares: Shares,
     ),
     chunk=st.sampled_from([1, 3, 50, 4_000_000]),
 )
-def test_the_numpy_chance_test_counts_what_the_share_by_share_loop_counts(shares: Shares, chunk: int) -> None:
+def test_the_numpy_sweeps_count_what_the_share_by_share_loops_count(shares: Shares, chunk: int) -> None:
     """Same accounts sharing twice, ties in time, accounts outside every tested pair, chunk seams (a chunk of 1)."""
     import graphdb.analytics.coordination as coordination
 
@@ -196,8 +209,10 @@ def test_the_numpy_chance_test_counts_what_the_share_by_share_loop_counts(shares
         m.setattr(coordination, "NEAR_CHUNK", chunk)
         ours = co_shares(ordered, window=20)
         chance_test(ours, ordered, 20, 100)
-    theirs = co_shares(ordered, window=20)
+    theirs = _co_shares_by_loops(ordered, window=20)
     _chance_by_loops(theirs, ordered, 20, 100)
+    assert {k: (e.objects, e.co_shares, e.first_at, e.last_at) for k, e in ours.items()} == {
+        k: (e.objects, e.co_shares, e.first_at, e.last_at) for k, e in theirs.items()}  # fmt: skip
     assert {k: (e.near, e.expected, e.log_p, e.p_value) for k, e in ours.items()} == {
         k: (e.near, e.expected, e.log_p, e.p_value) for k, e in theirs.items()}  # fmt: skip
 
