@@ -31,18 +31,22 @@ from graphdb.analytics import new_run_id, write_rows
 from graphdb.db import Database
 from graphdb.errors import AnalysisError
 
+# The object of each URL is worked out once per URL (its redirect target, with by="video" the video it serves), then
+# its shares are read: resolving it per share row repeated the two lookups for every post of a busy URL.
 SHARES = """
-MATCH (a:Account)-[:POSTED]->(p:Post)-[:LINKS_TO]->(u:Url)
-WHERE p.created_at IS NOT NULL AND NOT EXISTS { (p)-[:REPOSTS|FORWARDS|FORWARDED_FROM]->() }
+MATCH (u:Url)
 OPTIONAL CALL (u) {
   MATCH (u)-[:REDIRECTS_TO]->(t:Url) RETURN t ORDER BY t.url LIMIT 1
 }
-WITH coalesce(t, u) AS target, a, p
+WITH coalesce(t, u) AS target, u
 OPTIONAL CALL (target) {
   WITH target WHERE $by = 'video'
   MATCH (target)-[:SERVES]->(v:Video) RETURN v ORDER BY v.uid LIMIT 1
 }
-WITH DISTINCT coalesce(v.uid, target.url) AS object, a.uid AS account, p, p.created_at.epochSeconds AS at
+WITH coalesce(v.uid, target.url) AS object, u
+MATCH (a:Account)-[:POSTED]->(p:Post)-[:LINKS_TO]->(u)
+WHERE p.created_at IS NOT NULL AND NOT EXISTS { (p)-[:REPOSTS|FORWARDS|FORWARDED_FROM]->() }
+WITH DISTINCT object, a.uid AS account, p, p.created_at.epochSeconds AS at
 WITH object, collect([account, at]) AS shares
 WHERE size(shares) > 1
 RETURN object, shares
