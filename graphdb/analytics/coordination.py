@@ -173,6 +173,9 @@ def co_shares(shares: Shares, window: int) -> dict[tuple[str, str], PairEvidence
     return pairs
 
 
+NEAR_CHUNK = 4_000_000  # share pairs enumerated at once by either sweep (a few arrays of this many int64s)
+
+
 def _share_pairs(acc: Any, at: Any, span: int, width: int) -> Iterator[tuple[Any, Any]]:
     """Every pair of shares of one object (sorted by time) at most `span` seconds apart, by distinct accounts, in
     chunks of about NEAR_CHUNK: (the pair's code, lower account index x width + higher; the later share's time)."""
@@ -191,9 +194,6 @@ def _share_pairs(acc: Any, at: Any, span: int, width: int) -> Iterator[tuple[Any
         distinct = a != b
         yield np.minimum(a, b)[distinct] * width + np.maximum(a, b)[distinct], at[second][distinct]
         start = stop
-
-
-NEAR_CHUNK = 4_000_000  # share pairs enumerated at once by the chance test (a few arrays of this many int64s)
 
 
 def chance_test(pairs: dict[tuple[str, str], PairEvidence], shares: Shares, window: int, null_window: int) -> None:
@@ -226,8 +226,9 @@ def chance_test(pairs: dict[tuple[str, str], PairEvidence], shares: Shares, wind
     evidence_list = list(pairs.values())
     observed = np.array([e.co_shares for e in evidence_list], dtype=np.int64)
     expected = np.array([ratio * e.near for e in evidence_list], dtype=np.float64)
-    for evidence, log_p in zip(evidence_list, log_poisson_tails(observed, expected), strict=True):
-        evidence.expected = ratio * evidence.near
+    for evidence, mean, log_p in zip(evidence_list, expected.tolist(), log_poisson_tails(observed, expected),
+                                     strict=True):
+        evidence.expected = mean
         evidence.log_p = log_p
         evidence.p_value = math.exp(log_p)
 

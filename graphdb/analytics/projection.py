@@ -71,7 +71,14 @@ RETURN a AS source, u AS target, 'source' AS kind, 1 AS n""",
 FLOW_KINDS = ("repost", "quote", "reply", "forward", "share", "redirect", "listing", "source")
 STRUCTURE_ONLY = ("mention",)
 
-_UNION = "\nUNION ALL\n".join(f"CALL () {{{body}\n}}\nRETURN source, target, kind, n" for body in _FLOWS.values())
+
+
+def _union(names: list[str]) -> str:
+    """These flow statements as one UNION ALL of (source, target, kind, n) rows."""
+    return "\nUNION ALL\n".join(f"CALL () {{{_FLOWS[name]}\n}}\nRETURN source, target, kind, n" for name in names)
+
+
+_UNION = _union(list(_FLOWS))
 
 # Undirected, one relationship per unordered pair, weight = observations; node labels kept for filtering.
 GDS_PROJECT = f"""
@@ -110,9 +117,8 @@ def read_flows_query(kinds: tuple[str, ...] | None = None) -> str:
     names = [name for name in _FLOWS if kinds is None or set(_KINDS[name]) & set(kinds)]
     if not names:
         raise ValueError(f"no flow statement yields {kinds!r}")
-    union = "\nUNION ALL\n".join(f"CALL () {{{_FLOWS[name]}\n}}\nRETURN source, target, kind, n" for name in names)
     only = "WITH source, target, kind, n WHERE $kinds IS NULL OR kind IN $kinds"
-    return f"CALL () {{\n{union}\n}}\n{only}\n{_READ_GROUPED}"
+    return f"CALL () {{\n{_union(names)}\n}}\n{only}\n{_READ_GROUPED}"
 
 
 DROP = "CALL gds.graph.drop($graph, false) YIELD graphName RETURN graphName"

@@ -22,7 +22,7 @@ from cli.main import app
 from cypher import run_query
 from etl.load import load_paths
 from graphdb.analytics.bridging import compute_bridging
-from graphdb.analytics.communities import detect_communities
+from graphdb.analytics.communities import ACCOUNT_LINKS, detect_communities
 from graphdb.analytics.coordination import CoordinationResult, detect_coordination
 from graphdb.analytics.copies import suggest_copies
 from graphdb.analytics.projection import _UNION, read_flows
@@ -286,7 +286,7 @@ def test_the_grouped_flow_read_returns_every_flow_a_row_per_flow_read_does(world
     assert Counter((f.source, f.target, f.kind, f.n) for f in flows) == expected and len(expected) > 1000
     assert accounts == {r["source"] for r in rows if r["source_account"]} | {
         r["target"] for r in rows if r["target_account"]}  # fmt: skip
-    links = ("repost", "quote", "reply", "forward", "mention")
+    links = ACCOUNT_LINKS
     only, _ = read_flows(world.db, links)
     assert Counter((f.source, f.target, f.kind, f.n) for f in only) == Counter(
         {k: v for k, v in expected.items() if k[2] in links})  # fmt: skip
