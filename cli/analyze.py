@@ -84,7 +84,8 @@ def coordination(
 @analysis("top")
 def bridging(
     sample: Annotated[int | None, typer.Option(help="Estimate betweenness from this many sources (default: "
-                                               "exact up to 10,000 nodes, else 1,000).", min=1)] = None,
+                                               "exact while nodes x relationships <= 5e9, else as many sources as "
+                                               "5e9 steps allow, at least 100).", min=1)] = None,
 ) -> Run:  # fmt: skip
     """Betweenness, articulation points and bridges on the dissemination projection (written on nodes)."""
     from graphdb.analytics.bridging import compute_bridging

@@ -1,6 +1,10 @@
 """Structural brokers on the dissemination projection (accounts and URLs): betweenness centrality (sampled on large
 graphs), articulation points (nodes whose removal splits a component) and bridges (edges whose removal does).
 
+Sampled betweenness (GDS picks the sources at random, favouring well-connected nodes) ranks the nodes of one run; its
+scores are not rescaled, so they are smaller than exact ones and only comparable within the run. Measured against
+exact betweenness on the same graph: docs/benchmarks.md ("Bridging: exact or sampled").
+
 Written back on Account and Url nodes: `betweenness` (float), `articulation_point` (bool), `bridge_edges` (how many
 bridges touch the node) and `bridging_run`. A new run first clears the previous run's values.
 """
@@ -40,7 +44,12 @@ MATCH (n) WHERE elementId(n) = row.id
 SET n.betweenness = row.betweenness, n.articulation_point = row.articulation, n.bridge_edges = row.bridges,
     n.bridging_run = $run
 """
-EXACT_LIMIT = 10_000  # nodes; above this betweenness is estimated from a sample of source nodes
+# Exact betweenness is one breadth-first search per node, each over every relationship: nodes x relationships steps.
+# Up to WORK steps it is exact (the 1M-post benchmark graph, 4,127 nodes x 659,914 relationships, is 2.7e9); above,
+# it is estimated from as many source nodes as WORK steps allow, never fewer than MIN_SOURCES (10M posts: 9,394 nodes
+# x 5.2M relationships is 4.9e10 steps exact, 632 s of a 2-core machine; 960 sources instead).
+WORK = 5_000_000_000
+MIN_SOURCES = 100
 
 
 @dataclass
@@ -65,21 +74,27 @@ ORDER BY n.betweenness DESC LIMIT 10
 """
 
 
+def sources_for(nodes: int, relationships: int, sample: int | None = None) -> int | None:
+    """How many source nodes betweenness starts from on a graph of this size: None for all of them (exact)."""
+    if sample is None:
+        if nodes * relationships <= WORK:
+            return None
+        sample = max(MIN_SOURCES, WORK // max(relationships, 1))
+    return sample if sample < nodes else None
+
+
 def compute_bridging(db: Database, *, sample: int | None = None, seed: int = 42) -> BridgingResult:
     """Run the three measures on the projection and write them back. `sample` forces sampled betweenness."""
     run = new_run_id("bridging")
-    bound, _ = projection_bounds(db)
-    planned = sample if sample is not None else (1_000 if bound > EXACT_LIMIT else None)
+    planned = sources_for(*projection_bounds(db), sample)
     check_before_projecting(db, "bridging", "gds.betweenness.stream",
-                            {"samplingSize": planned} if planned and planned < bound else {})  # fmt: skip
+                            {"samplingSize": planned} if planned else {})  # fmt: skip
     with projected(db, GRAPH) as info:
         nodes = int(info["nodes"])
-        sampling = sample if sample is not None else (1_000 if nodes > EXACT_LIMIT else None)
+        sampling = sources_for(nodes, int(info["relationships"]), sample)
         config: dict[str, Any] = {"concurrency": 2}
-        if sampling is not None and sampling < nodes:
+        if sampling is not None:
             config.update(samplingSize=sampling, samplingSeed=seed)
-        else:
-            sampling = None
         for procedure, conf in (("gds.betweenness.stream", config), ("gds.articulationPoints.stream", {}),
                                 ("gds.bridges.stream", {})):  # fmt: skip
             check_on_graph(db, "bridging", procedure, conf, GRAPH)

@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 from cli.main import app
 from cypher import run_query
 from etl.load import load_paths
+from graphdb.analytics import bridging
 from graphdb.analytics.bridging import compute_bridging
 from graphdb.analytics.communities import ACCOUNT_LINKS, detect_communities
 from graphdb.analytics.coordination import CoordinationResult, detect_coordination
@@ -179,6 +180,26 @@ def test_bridging_nodes_rank_bridges_and_hubs_and_find_the_hubs_as_articulation_
     assert bridges | hubs <= {r["node"] for r in top}  # bar: all planted brokers in the top (count + 3)
     points = {r["node"] for r in q(world, "bridging_nodes", kind="account", articulation_only=True, limit=100)}
     assert hubs <= points
+
+
+def test_bridging_samples_betweenness_when_the_graph_is_past_the_work_budget(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The default turns to sampled sources past WORK steps (lowered here to the world's size); the sampled run still
+    puts the planted brokers near the top and leaves articulation points and bridges exact."""
+    exact = compute_bridging(world.db)
+    assert exact.sampled_sources is None
+    monkeypatch.setattr(bridging, "WORK", exact.nodes * exact.relationships // 4)
+    try:
+        sampled = compute_bridging(world.db)
+        wanted = max(bridging.MIN_SOURCES, bridging.WORK // exact.relationships)
+        assert sampled.sampled_sources == wanted < exact.nodes
+        assert (sampled.articulation_points, sampled.bridges) == (exact.articulation_points, exact.bridges)
+        brokers = {a["twitter"] for a in world.truth["bridge_accounts"]} | set(world.truth["hubs"])
+        top = q(world, "bridging_nodes", kind="account", limit=2 * len(brokers))
+        assert brokers <= {r["node"] for r in top}
+    finally:
+        compute_bridging(world.db)  # the other tests read exact betweenness
 
 
 # ------------------------------------------------------------------------------- communities and amplifiers

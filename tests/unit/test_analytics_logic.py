@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from graphdb.analytics.bridging import MIN_SOURCES, WORK, sources_for
 from graphdb.analytics.coordination import (
     PairEvidence,
     Shares,
@@ -224,3 +225,12 @@ def test_the_chance_test_of_many_pairs_keeps_the_far_tail_exact() -> None:
     chance_test(pairs, shares, 1, 3600)
     assert pairs[("a", "b")].log_p == log_poisson_tail(400, 1 / 3600) < -700 * 3
     assert pairs[("a", "c")].near == 0 and pairs[("a", "c")].log_p == -math.inf
+
+
+def test_betweenness_is_exact_within_the_work_budget_and_sampled_past_it() -> None:
+    assert sources_for(4_127, 659_914) is None  # the 1M-post benchmark graph: exact
+    assert sources_for(9_394, 5_207_828) == WORK // 5_207_828 == 960  # the 10M one: as many sources as WORK allows
+    assert sources_for(1_000_000, 50_000_000) == MIN_SOURCES  # never fewer
+    assert sources_for(4_127, 659_914, sample=500) == 500  # asked for
+    assert sources_for(400, 1_000, sample=500) is None  # more sources than nodes: exact
+    assert sources_for(MIN_SOURCES // 2, WORK) is None  # fewer nodes than the fewest sources: exact
