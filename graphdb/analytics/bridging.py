@@ -1,9 +1,10 @@
 """Structural brokers on the dissemination projection (accounts and URLs): betweenness centrality (sampled on large
 graphs), articulation points (nodes whose removal splits a component) and bridges (edges whose removal does).
 
-Sampled betweenness (GDS picks the sources at random, favouring well-connected nodes) ranks the nodes of one run; its
-scores are not rescaled, so they are smaller than exact ones and only comparable within the run. Measured against
-exact betweenness on the same graph: docs/benchmarks.md ("Bridging: exact or sampled").
+Sampled betweenness ranks the nodes of one run. GDS 2.13 picks its sources at random, weighted by degree (its
+RandomDegreeSelectionStrategy keeps a node when a random number from 1 to the largest degree is at most the node's
+degree), and does not rescale the scores, so they are smaller than exact ones and only comparable within the run.
+Measured against exact betweenness on the same graph: docs/benchmarks.md ("Bridging: exact or sampled").
 
 Written back on Account and Url nodes: `betweenness` (float), `articulation_point` (bool), `bridge_edges` (how many
 bridges touch the node) and `bridging_run`. A new run first clears the previous run's values.

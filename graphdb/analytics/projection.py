@@ -72,7 +72,6 @@ FLOW_KINDS = ("repost", "quote", "reply", "forward", "share", "redirect", "listi
 STRUCTURE_ONLY = ("mention",)
 
 
-
 def _union(names: list[str]) -> str:
     """These flow statements as one UNION ALL of (source, target, kind, n) rows."""
     return "\nUNION ALL\n".join(f"CALL () {{{_FLOWS[name]}\n}}\nRETURN source, target, kind, n" for name in names)

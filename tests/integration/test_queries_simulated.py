@@ -185,8 +185,8 @@ def test_bridging_nodes_rank_bridges_and_hubs_and_find_the_hubs_as_articulation_
 def test_bridging_samples_betweenness_when_the_graph_is_past_the_work_budget(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The default turns to sampled sources past WORK steps (lowered here to the world's size); the sampled run still
-    puts the planted brokers near the top and leaves articulation points and bridges exact."""
+    """The default turns to sampled sources past WORK steps (lowered here to a quarter of the world's work); the
+    sampled run still puts the planted brokers near the top and leaves articulation points and bridges exact."""
     exact = compute_bridging(world.db)
     assert exact.sampled_sources is None
     monkeypatch.setattr(bridging, "WORK", exact.nodes * exact.relationships // 4)
