@@ -1,16 +1,20 @@
 """Before and after a change to an analysis: run it on the database in hand, time it, keep everything it produced.
 
     PYTHONPATH=/path/to/old/checkout python bench/analysis_compare.py run before.json --resilience top:degree:20
+    PYTHONPATH=/path/to/old/checkout python bench/analysis_compare.py run before.json --lifecycle --no-communities
+    PYTHONPATH=/path/to/old/checkout python bench/analysis_compare.py run before.json --reports --no-communities
     python -m bench.analysis_compare run after.json --resilience top:degree:20       # from the new checkout
     python -m bench.analysis_compare diff before.json after.json
 
-`run` times `analyze coordination` (with --coordination), `analyze communities` (unless --no-communities) and each
-`--resilience` removal through the library, on the database the usual settings point at (SWARMGRAPH_HOME or
-NEO4J_URI), and writes their whole results: the coordination edges, the community and community_degree written on
-every node, every video's audience before and after, every account's reach. `diff` prints the times side by side
-and whether the results are identical. The old checkout runs with PYTHONPATH set to it, so that its code is the one
-imported (the script prints where the code came from). Both runs on the same graph, one after the other on the same
-machine: the ratio is the figure to report.
+`run` times `analyze coordination` (with --coordination), `analyze communities` (unless --no-communities), each
+`--resilience` removal through the library, and the hashtag lifecycles `analyze reports` computes (with --lifecycle:
+read only, nothing written) or the whole `analyze reports` (with --reports; it rewrites what it materialises), on the
+database the usual settings point at (SWARMGRAPH_HOME or NEO4J_URI), and writes their whole results: the coordination
+edges, every hashtag's lifecycle row, every property the reports wrote (on every node they touched), the community and
+community_degree written on every node, every video's audience before and after, every account's reach. `diff` prints
+the times side by side and whether the results are identical. The old checkout runs with PYTHONPATH set to it, so that
+its code is the one imported (the script prints where the code came from). Both runs on the same graph, one after the
+other on the same machine: the ratio is the figure to report.
 """
 
 from __future__ import annotations
@@ -25,14 +29,19 @@ from typing import Any
 EDGES = """MATCH (a:Account)-[r:COORDINATED_WITH]->(b:Account)
 RETURN a.uid AS a, b.uid AS b, r.weight AS weight, r.co_shares AS co_shares, r.objects AS objects,
        r.expected AS expected, r.p_value AS p_value, r.log10_p_value AS log10_p_value ORDER BY a, b"""
+REPORTED = """MATCH (n) WHERE n.reports_run IS NOT NULL
+RETURN coalesce(n.tag, n.uid, n.url, n.report + '|' + coalesce(n.label, '') + '|' + coalesce(n.platform, '')) AS key,
+       apoc.map.removeKey(properties(n), 'reports_run') AS props"""
 WRITTEN = """MATCH (n) WHERE n.communities_run IS NOT NULL
 RETURN coalesce(n.uid, n.url) AS key, n.community AS c, n.community_degree AS d"""
 
 
-def run(out: Path, removals: list[str], communities: bool, coordination: bool) -> None:
+def run(out: Path, removals: list[str], communities: bool, coordination: bool, lifecycle: bool = False,
+        reports: bool = False) -> None:
     import graphdb
     from graphdb.analytics.communities import detect_communities
     from graphdb.analytics.coordination import detect_coordination
+    from graphdb.analytics.reports import lifecycle_rows, materialise_reports
     from graphdb.analytics.resilience import measure_resilience
     from graphdb.db import connect
 
@@ -46,6 +55,19 @@ def run(out: Path, removals: list[str], communities: bool, coordination: bool) -
             result["coordination"] = {"summary": {k: v for k, v in found.as_dict().items() if k != "run"},
                                       "edges": db.read(EDGES)[1]}  # fmt: skip
             print(f"coordination {result['seconds']['coordination']} s", flush=True)
+        if lifecycle:
+            start = time.perf_counter()
+            rows = lifecycle_rows(db)
+            result["seconds"]["hashtag_lifecycle"] = round(time.perf_counter() - start, 2)
+            result["hashtag_lifecycle"] = sorted(rows, key=lambda r: r["tag"])
+            print(f"hashtag_lifecycle {result['seconds']['hashtag_lifecycle']} s ({len(rows)} hashtags)", flush=True)
+        if reports:
+            start = time.perf_counter()
+            parts = materialise_reports(db).seconds
+            result["seconds"]["reports"] = round(time.perf_counter() - start, 2)
+            result["reports parts"] = parts
+            result["reports"] = sorted(db.read(REPORTED)[1], key=lambda r: str(r["key"]))
+            print(f"reports {result['seconds']['reports']} s {parts}", flush=True)
         if communities:
             start = time.perf_counter()
             summary = detect_communities(db)
@@ -63,7 +85,7 @@ def run(out: Path, removals: list[str], communities: bool, coordination: bool) -
             result[f"resilience {removal}"] = {**reach.as_dict(), "removed": reach.removed,
                                                "account_reach": reach.account_reach}  # fmt: skip
             print(f"resilience {removal} {result['seconds'][f'resilience {removal}']} s", flush=True)
-    out.write_text(json.dumps(result, sort_keys=True), encoding="utf-8")
+    out.write_text(json.dumps(result, sort_keys=True, default=str), encoding="utf-8")  # times as ISO text
 
 
 def diff(before_path: Path, after_path: Path) -> int:
@@ -88,12 +110,14 @@ def main() -> int:
     r.add_argument("--resilience", action="append", default=[], help="a removal spec; repeat for more")
     r.add_argument("--no-communities", action="store_true")
     r.add_argument("--coordination", action="store_true", help="also `analyze coordination` (it writes its edges)")
+    r.add_argument("--lifecycle", action="store_true", help="also the hashtag lifecycles of `analyze reports`")
+    r.add_argument("--reports", action="store_true", help="also the whole `analyze reports` (it writes)")
     d = sub.add_parser("diff", help="times side by side; exit 1 when any result differs")
     d.add_argument("before", type=Path)
     d.add_argument("after", type=Path)
     args = ap.parse_args()
     if args.cmd == "run":
-        run(args.out, args.resilience, not args.no_communities, args.coordination)
+        run(args.out, args.resilience, not args.no_communities, args.coordination, args.lifecycle, args.reports)
         return 0
     return diff(args.before, args.after)
 

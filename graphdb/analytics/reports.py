@@ -17,15 +17,17 @@ Written (every value unrounded, so the queries' parameters apply exactly as on t
   Summary   {report: 'activity', platform, hours, posts}: one per platform, each hour with posts and their number
 each node also `reports_run`; an AnalysisRun {analysis: 'reports'} lists the LoadRuns covered (analytics/runs.py).
 What each figure means is in the query files (cypher/hashtag_lifecycle.cypher ...). The work is cut in batches of
-hashtags, accounts and URLs, so no statement holds the whole graph in the server's heap; the summaries are
-aggregates (a row per label and platform, per platform and hour), computed and written by the server in one
-statement each.
+hashtags, accounts and URLs, so no statement holds the whole graph in the server's heap, and READERS batches run at
+once (the two cores); a hashtag with more than TAG_POSTS posts gets a statement of its own, so big hashtags spread
+over both. The summaries are aggregates (a row per label and platform, per platform and hour), computed and written
+by the server in one statement each.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,9 +40,17 @@ COMMAND = "swarmgraph analyze reports"
 REPORTS = ("hashtag_lifecycle", "amplifiers", "cross_platform_bridges", "case_counts", "activity_over_time",
            "hashtag_volume")
 BATCH = 2_000  # accounts or URLs per statement
-TAG_BATCH = 20
+TAG_BATCH, TAG_POSTS = 20, 50_000  # hashtags per statement, until their posts pass TAG_POSTS
+READERS = 2  # read statements at a time: the 2 cores of the machine the project is sized for
 
 # ----- hashtag_lifecycle ------------------------------------------------------------------------------------------
+# Accounts that never share a URL ("flooding" accounts), found once for every hashtag's statement.
+FLOODERS = """
+MATCH (a:Account) WHERE NOT EXISTS { (a)-[:POSTED]->(:Post)-[:LINKS_TO]->(:Url) }
+RETURN a.uid AS uid
+"""
+# Each hashtag's posts are read once: their times (and platforms) are collected per account, so the passes below
+# go over values in memory, not over nodes and their properties again.
 LIFECYCLE = """
 UNWIND $tags AS tag
 MATCH (h:Hashtag {tag: tag})
@@ -48,32 +58,34 @@ CALL (h) {
   MATCH (h)<-[:TAGS]-(p:Post)
   WHERE p.created_at IS NOT NULL
   OPTIONAL MATCH (a:Account)-[:POSTED]->(p)
-  WITH a, collect(p) AS posts
-  WITH posts, a IS NOT NULL AND NOT EXISTS { (a)-[:POSTED]->(:Post)-[:LINKS_TO]->(:Url) } AS flood
-  WITH sum(size(posts)) AS total, sum(CASE WHEN flood THEN size(posts) ELSE 0 END) AS flooded,
-       apoc.coll.flatten(collect(posts)) AS posts, collect({posts: posts, flood: flood}) AS groups
+  WITH a, collect(p.created_at) AS times, collect(DISTINCT p.platform) AS platforms
+  WITH times, platforms, a IS NOT NULL AND a.uid IN $flooders AS flood
+  WITH sum(size(times)) AS total, sum(CASE WHEN flood THEN size(times) ELSE 0 END) AS flooded,
+       collect({times: times, flood: flood}) AS groups,
+       apoc.coll.toSet(apoc.coll.flatten(collect(platforms))) AS platforms
   WHERE total > 0
   CALL (groups) {
     // hashtag_volume's curve: posts per hour, and those of flooding accounts, hour by hour in time order
     UNWIND groups AS g
-    UNWIND g.posts AS p
-    WITH datetime.truncate('hour', p.created_at) AS hour, count(*) AS n, sum(CASE WHEN g.flood THEN 1 ELSE 0 END) AS f
+    UNWIND g.times AS t
+    WITH datetime.truncate('hour', t) AS hour, count(*) AS n, sum(CASE WHEN g.flood THEN 1 ELSE 0 END) AS f
     ORDER BY hour
     RETURN collect(hour) AS hours, collect(n) AS hour_posts, collect(f) AS hour_flood
   }
-  CALL (posts) {
-    UNWIND posts AS p
-    WITH datetime.truncate('hour', p.created_at) AS hour, count(*) AS n
-    RETURN hour AS peak_hour, n AS peak_count ORDER BY n DESC, hour LIMIT 1
-  }
-  CALL (posts, peak_hour) {
-    UNWIND posts AS p
-    WITH p, p.created_at.epochSeconds AS s, duration.inSeconds(peak_hour, p.created_at).seconds / 3600.0 AS from_peak
-    RETURN min(p.created_at) AS first_seen, max(p.created_at) AS last_seen,
+  // the peak: the busiest hour, the earliest of equals
+  WITH total, flooded, groups, platforms, hours, hour_posts, hour_flood,
+       reduce(best = 0, i IN range(0, size(hours) - 1) |
+              CASE WHEN hour_posts[i] > hour_posts[best] THEN i ELSE best END) AS peak
+  WITH total, flooded, groups, platforms, hours, hour_posts, hour_flood, hours[peak] AS peak_hour,
+       hour_posts[peak] AS peak_count
+  CALL (groups, peak_hour) {
+    UNWIND groups AS g
+    UNWIND g.times AS t
+    WITH t, t.epochSeconds AS s, (t.epochSeconds - peak_hour.epochSeconds) / 3600.0 AS from_peak
+    RETURN min(t) AS first_seen, max(t) AS last_seen,
            percentileDisc(s, 0.05) AS s05, percentileDisc(s, 0.95) AS s95,
            percentileCont(CASE WHEN from_peak >= 0 THEN from_peak END, 0.5) AS half_life,
-           toFloat(sum(CASE WHEN abs(from_peak - 0.5) <= 12.0 THEN 1 ELSE 0 END)) / count(*) AS peak_day_share,
-           collect(DISTINCT p.platform) AS platforms
+           toFloat(sum(CASE WHEN abs(from_peak - 0.5) <= 12.0 THEN 1 ELSE 0 END)) / count(*) AS peak_day_share
   }
   RETURN total, flooded, peak_hour, peak_count, first_seen, last_seen, s05, s95, half_life, peak_day_share, platforms,
          hours, hour_posts, hour_flood
@@ -203,7 +215,7 @@ SET s.platform = platform, s.hours = hours, s.posts = posts
 CLEAR_SUMMARIES = "MATCH (s:Summary) WHERE s.reports_run IS NOT NULL DELETE s"
 
 KEYS = {
-    "hashtags": "MATCH (h:Hashtag) RETURN h.tag AS key ORDER BY key",
+    "hashtags": "MATCH (h:Hashtag) RETURN h.tag AS key, COUNT { (h)<-[:TAGS]-() } AS posts ORDER BY key",
     "accounts": "MATCH (a:Account) RETURN a.uid AS key ORDER BY key",
     "urls": "MATCH (u:Url) RETURN u.url AS key ORDER BY key",
 }
@@ -248,17 +260,38 @@ def _keys(db: Database, kind: str) -> list[str]:
     return [r["key"] for r in rows]
 
 
-def _batched(db: Database, query: str, name: str, keys: list[Any], size: int) -> Iterator[dict[str, Any]]:
-    for batch in chunks(keys, size):
-        yield from db.read(query, {name: batch})[1]
+def _parallel(db: Database, query: str, batches: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One read statement per batch of parameters, READERS at a time; the rows in the batches' order."""
+    with ThreadPoolExecutor(max_workers=READERS, thread_name_prefix="swarmgraph-reports") as pool:
+        return [row for rows in pool.map(lambda params: db.read(query, params)[1], batches) for row in rows]
+
+
+def _batched(db: Database, query: str, name: str, keys: list[Any], size: int) -> list[dict[str, Any]]:
+    return _parallel(db, query, ({name: batch} for batch in chunks(keys, size)))
+
+
+def tag_batches(tags: list[tuple[str, int]]) -> list[list[str]]:
+    """(tag, posts) in order cut into batches of at most TAG_BATCH tags, closed once their posts reach TAG_POSTS."""
+    batches: list[list[str]] = [[]]
+    posts = 0
+    for tag, n in tags:
+        if len(batches[-1]) == TAG_BATCH or (batches[-1] and posts + n > TAG_POSTS):
+            batches.append([])
+            posts = 0
+        batches[-1].append(tag)
+        posts += n
+    return [b for b in batches if b]
 
 
 def lifecycle_rows(db: Database) -> list[dict[str, Any]]:
-    return list(_batched(db, LIFECYCLE, "tags", _keys(db, "hashtags"), TAG_BATCH))
+    """Every hashtag's lifecycle, READERS statements at a time (a big hashtag gets a statement of its own)."""
+    flooders = [r["uid"] for r in db.read(FLOODERS)[1]]
+    tags = [(r["key"], int(r["posts"])) for r in db.read(KEYS["hashtags"])[1]]
+    return _parallel(db, LIFECYCLE, ({"tags": names, "flooders": flooders} for names in tag_batches(tags)))
 
 
 def amplifier_rows(db: Database, accounts: list[str]) -> list[dict[str, Any]]:
-    return list(_batched(db, AMPLIFIERS, "uids", accounts, BATCH))
+    return _batched(db, AMPLIFIERS, "uids", accounts, BATCH)
 
 
 def account_bridge_rows(db: Database) -> list[dict[str, Any]]:
@@ -270,11 +303,11 @@ def account_bridge_rows(db: Database) -> list[dict[str, Any]]:
         lin, lout = links_in.get(uid), links_out.get(uid)
         crossing.append({"uid": uid, "out_cross": lout["n"] if lout else 0, "in_cross": lin["n"] if lin else 0,
                          "others": (lout["platforms"] if lout else []) + (lin["platforms"] if lin else [])})
-    return list(_batched(db, ACCOUNT_BRIDGES, "rows", crossing, BATCH))
+    return _batched(db, ACCOUNT_BRIDGES, "rows", crossing, BATCH)
 
 
 def url_bridge_rows(db: Database) -> list[dict[str, Any]]:
-    return list(_batched(db, URL_FLOWS, "urls", _keys(db, "urls"), BATCH))
+    return _batched(db, URL_FLOWS, "urls", _keys(db, "urls"), BATCH)
 
 
 def materialise_reports(db: Database) -> ReportsResult:

@@ -24,6 +24,7 @@ from graphdb.analytics.coordination import (
     quantile,
 )
 from graphdb.analytics.projection import _FLOWS, _KINDS, FLOW_KINDS, STRUCTURE_ONLY, read_flows_query
+from graphdb.analytics.reports import TAG_BATCH, TAG_POSTS, tag_batches
 from graphdb.analytics.resilience import _audiences, _videos_reaching
 from graphdb.analytics.successors import Candidate, Suspended, handle_score, score
 
@@ -234,3 +235,14 @@ def test_betweenness_is_exact_within_the_work_budget_and_sampled_past_it() -> No
     assert sources_for(4_127, 659_914, sample=500) == 500  # asked for
     assert sources_for(400, 1_000, sample=500) is None  # more sources than nodes: exact
     assert sources_for(MIN_SOURCES // 2, WORK) is None  # fewer nodes than the fewest sources: exact
+
+
+def test_hashtag_batches_give_a_big_hashtag_its_own_statement_and_keep_every_tag_once_in_order() -> None:
+    big, small = TAG_POSTS + 1, 10
+    tags = [("a", small), ("b", big), ("c", small), ("d", small), *((f"t{i:03}", 1) for i in range(2 * TAG_BATCH))]
+    batches = tag_batches(tags)
+    assert [t for b in batches for t in b] == [t for t, _ in tags]
+    assert batches[:3] == [["a"], ["b"], ["c", "d", *(f"t{i:03}" for i in range(TAG_BATCH - 2))]]
+    assert all(len(b) <= TAG_BATCH for b in batches)
+    assert tag_batches([]) == []
+    assert tag_batches([("x", TAG_POSTS // 2), ("y", TAG_POSTS // 2)]) == [["x", "y"]]  # together they fit
