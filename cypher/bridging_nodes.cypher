@@ -6,9 +6,10 @@
 // mode: read
 //
 // The projection joins accounts (by reposts, quotes, replies, forwards, mentions) and URLs (shared by accounts,
-// listed by pages, redirected to). betweenness: shortest paths through the node (estimated from sampled sources on
-// large graphs); articulation_point: removing it disconnects part of its component; bridge_edges: edges whose
-// removal would cut the graph that touch it.
+// listed by pages, redirected to). betweenness: shortest paths through the node, estimated from sampled sources on
+// large graphs; sampled_sources says from how many (null when exact). Sampled scores are not rescaled: they rank the
+// nodes of one run and are smaller than exact ones. articulation_point: removing it disconnects part of its
+// component; bridge_edges: edges whose removal would cut the graph that touch it.
 CALL () {
   MATCH (n:Account) WHERE n.betweenness IS NOT NULL AND ($kind IS NULL OR $kind = 'account')
     AND (NOT $articulation_only OR n.articulation_point)
@@ -23,5 +24,6 @@ LIMIT $limit
 RETURN coalesce(n.uid, n.url) AS node, CASE WHEN n:Account THEN 'account' ELSE 'url' END AS kind,
        coalesce(n.handle, n.domain) AS label,
        coalesce(n.platform, [(n)-[:HOSTED_ON]->(pl:Platform) | pl.name][0]) AS platform,
-       round(n.betweenness, 2) AS betweenness, n.articulation_point AS articulation_point,
+       round(n.betweenness, 2) AS betweenness, n.betweenness_sources AS sampled_sources,
+       n.articulation_point AS articulation_point,
        n.bridge_edges AS bridge_edges, n.community AS community, n.bridging_run AS run

@@ -61,7 +61,8 @@ previous one's results. The examples below come from the small simulated world (
 WRITTEN = [  # (analysis, what it writes, which queries read it)
     ("coordination", "`COORDINATED_WITH {weight, window, run, co_shares, objects, expected, p_value, log10_p_value, "
      "first_at, last_at}` edges; `Account.coordination_group`", "coordinated_link_sharing, account_profile"),
-    ("bridging", "`betweenness`, `articulation_point`, `bridge_edges`, `bridging_run` on Account and Url",
+    ("bridging", "`betweenness`, `betweenness_sources` (when sampled), `articulation_point`, `bridge_edges`, "
+                 "`bridging_run` on Account and Url",
      "bridging_nodes, account_profile, `resilience --remove top:betweenness:N`"),
     ("communities", "`community`, `communities_run` on Account and Url; `Account.community_degree`",
      "communities, account_profile, resilience"),

@@ -6,8 +6,9 @@ RandomDegreeSelectionStrategy keeps a node when a random number from 1 to the la
 degree), and does not rescale the scores, so they are smaller than exact ones and only comparable within the run.
 Measured against exact betweenness on the same graph: docs/benchmarks.md ("Bridging: exact or sampled").
 
-Written back on Account and Url nodes: `betweenness` (float), `articulation_point` (bool), `bridge_edges` (how many
-bridges touch the node) and `bridging_run`. A new run first clears the previous run's values.
+Written back on Account and Url nodes: `betweenness` (float), `betweenness_sources` (how many sampled sources it
+came from; absent when exact), `articulation_point` (bool), `bridge_edges` (how many bridges touch the node) and
+`bridging_run`. A new run first clears the previous run's values.
 """
 
 from __future__ import annotations
@@ -37,13 +38,15 @@ RETURN elementId(gds.util.asNode(from)) AS a, elementId(gds.util.asNode(to)) AS 
 """
 CLEAR = """
 MATCH (n) WHERE n.bridging_run IS NOT NULL
-CALL (n) { REMOVE n.betweenness, n.articulation_point, n.bridge_edges, n.bridging_run } IN TRANSACTIONS OF 10000 ROWS
+CALL (n) {
+  REMOVE n.betweenness, n.betweenness_sources, n.articulation_point, n.bridge_edges, n.bridging_run
+} IN TRANSACTIONS OF 10000 ROWS
 """
 WRITE = """
 UNWIND $rows AS row
 MATCH (n) WHERE elementId(n) = row.id
-SET n.betweenness = row.betweenness, n.articulation_point = row.articulation, n.bridge_edges = row.bridges,
-    n.bridging_run = $run
+SET n.betweenness = row.betweenness, n.betweenness_sources = $sources, n.articulation_point = row.articulation,
+    n.bridge_edges = row.bridges, n.bridging_run = $run
 """
 # Exact betweenness is one breadth-first search per node, each over every relationship: nodes x relationships steps.
 # Up to WORK steps it is exact (the 1M-post benchmark graph, 4,127 nodes x 659,914 relationships, is 2.7e9); above,
@@ -109,6 +112,6 @@ def compute_bridging(db: Database, *, sample: int | None = None, seed: int = 42)
         touching[r["b"]] += 1
     db.run_autocommit(CLEAR)
     rows = [{"id": i, "betweenness": s, "articulation": i in points, "bridges": touching[i]} for i, s in scores.items()]
-    write_rows(db, WRITE, rows, run=run)
+    write_rows(db, WRITE, rows, run=run, sources=sampling)
     _, top = db.read(TOP, {"run": run})
     return BridgingResult(run, nodes, int(info["relationships"]), sampling, len(points), len(bridge_rows), top)

@@ -198,8 +198,11 @@ def test_bridging_samples_betweenness_when_the_graph_is_past_the_work_budget(
         brokers = {a["twitter"] for a in world.truth["bridge_accounts"]} | set(world.truth["hubs"])
         top = q(world, "bridging_nodes", kind="account", limit=2 * len(brokers))
         assert brokers <= {r["node"] for r in top}
+        assert {r["sampled_sources"] for r in top} == {wanted}  # the query says the scores are sampled
     finally:
-        compute_bridging(world.db)  # the other tests read exact betweenness
+        monkeypatch.undo()  # back to the real budget: the other tests read exact betweenness
+        compute_bridging(world.db)
+    assert {r["sampled_sources"] for r in q(world, "bridging_nodes", limit=50)} == {None}  # exact again
 
 
 # ------------------------------------------------------------------------------- communities and amplifiers

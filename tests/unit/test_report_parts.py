@@ -9,6 +9,7 @@ from graphdb.casefile import CaseOptions, Scope, selection_counts
 from graphdb.errors import SwarmgraphError
 from viz.report.html_parts import cell_text, rerun, table
 from viz.report.route import delay_text, route_model
+from viz.report.sections import bridges
 
 T = "2015-11-14T10:00:00+00:00"
 
@@ -72,6 +73,21 @@ def test_tables_escape_every_value_and_header() -> None:
     assert "<script>" not in html and "&lt;script&gt;x&lt;/script&gt;" in html
     assert "<b>" not in html and "&lt;i&gt;c&lt;/i&gt;" in html and 'id="t&quot;x"' in html
     assert '<td class="num">2</td>' in html
+
+
+def test_the_brokers_table_says_when_betweenness_was_sampled() -> None:
+    def broker(sources: int | None) -> dict:
+        return {"node": "twitter:1", "kind": "account", "label": "a", "platform": "twitter", "betweenness": 3.5,
+                "sampled_sources": sources, "articulation_point": False, "bridge_edges": 0, "community": 1}
+
+    def page(brokers: list[dict]) -> str:
+        case = {"bridges": [], "missing_analyses": {}, "brokers": brokers, "groups": [], "successors": [],
+                "queries": []}  # fmt: skip
+        return bridges(case, {})
+
+    assert "estimated from 960 sampled source nodes" in page([broker(960), broker(960)])
+    assert "sampled source" not in page([broker(None)])
+    assert "sampled source" not in page([])
 
 
 def test_rerun_names_each_query_with_its_parameters() -> None:
