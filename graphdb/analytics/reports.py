@@ -271,7 +271,8 @@ def _batched(db: Database, query: str, name: str, keys: list[Any], size: int) ->
 
 
 def tag_batches(tags: list[tuple[str, int]]) -> list[list[str]]:
-    """(tag, posts) in order cut into batches of at most TAG_BATCH tags, closed once their posts reach TAG_POSTS."""
+    """(tag, posts) in order, cut into batches of at most TAG_BATCH tags; a batch takes no further tag that would
+    bring its posts past TAG_POSTS (so a bigger hashtag is a batch of its own)."""
     batches: list[list[str]] = [[]]
     posts = 0
     for tag, n in tags:

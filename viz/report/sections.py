@@ -172,9 +172,9 @@ def bridges(case: Mapping[str, Any], out: dict[str, Any]) -> str:
     else:
         sampled = {r.get("sampled_sources") for r in case["brokers"]} - {None}
         if sampled:
-            parts.append(f'<p class="lead">Betweenness was estimated from {esc(max(sampled))} sampled source nodes '
-                         "(the graph is too large for exact betweenness in reasonable time). The scores are not "
-                         "rescaled: they rank these nodes against each other and are smaller than exact ones.</p>")
+            parts.append(f'<p class="lead">Betweenness was estimated from {esc(max(sampled))} sampled source nodes, '
+                         "not from every node. The scores are not rescaled: they rank these nodes against each other "
+                         "and are smaller than exact ones.</p>")
         parts.append(table(case["brokers"], ["node", "kind", "label", "platform", "betweenness", "articulation_point",
                                              "bridge_edges", "community"], caption="bridging_nodes",
                            table_id="table-brokers", shown=True))  # fmt: skip
