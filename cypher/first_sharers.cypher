@@ -49,17 +49,22 @@ CALL (target) {
   MATCH (l:Url)-[:REDIRECTS_TO]->(:Url)-[r:LISTS]->(target) WHERE $via_pages RETURN l, r.seen_at AS since
 }
 WITH l, min(since) AS since, min(rank) AS rank
-MATCH (a:Account)-[:POSTED]->(p:Post)-[:LINKS_TO]->(l)
+MATCH (p:Post)-[:LINKS_TO]->(l)
 WHERE p.created_at IS NOT NULL AND (since IS NULL OR p.created_at >= since)
-WITH p, a, collect(DISTINCT l.url) AS urls, min(rank) AS rank ORDER BY p.created_at, p.uid
-WITH p.platform AS platform, count(p) AS posts, count(DISTINCT a) AS accounts,
-     collect({post: p.uid, account: a.uid, handle: a.handle, at: p.created_at, urls: urls,
-              joined: ['self', 'same_work', 'suggested', 'version'][rank]}) AS shares
-WITH collect({platform: platform, posts: posts, accounts: accounts, shares: shares}) AS rows
-WITH rows, apoc.coll.min([r IN rows | r.shares[0].at]) AS earliest
+WITH p, p.created_at AS at, collect(l) AS links, min(rank) AS rank ORDER BY at, p.uid
+// the counts read every share, the details only the earliest few (a busy page brings 100,000 shares)
+MATCH (a:Account)-[:POSTED]->(p)
+WITH p.platform AS platform, count(p) AS posts, count(DISTINCT a) AS accounts, collect([p, a, links, rank, at]) AS all
+WITH platform, posts, accounts, all[0] AS first,
+     [x IN all[0..$per_platform] | {post: x[0].uid, account: x[1].uid, handle: x[1].handle, at: x[4],
+                                    urls: [l IN x[2] | l.url], joined: ['self', 'same_work', 'suggested', 'version'][x[3]]}]
+       AS shares
+WITH collect({platform: platform, posts: posts, accounts: accounts, at: first[4], account: first[1].uid,
+              handle: first[1].handle, shares: shares}) AS rows
+WITH rows, apoc.coll.min([r IN rows | r.at]) AS earliest
 UNWIND rows AS r
-RETURN r.platform AS platform, r.shares[0].at AS first_share,
-       round(duration.inSeconds(earliest, r.shares[0].at).seconds / 3600.0, 3) AS lag_hours,
-       r.shares[0].account AS first_account, r.shares[0].handle AS first_handle, r.posts AS posts,
-       r.accounts AS accounts, r.shares[0..$per_platform] AS earliest_shares
+RETURN r.platform AS platform, r.at AS first_share,
+       round(duration.inSeconds(earliest, r.at).seconds / 3600.0, 3) AS lag_hours,
+       r.account AS first_account, r.handle AS first_handle, r.posts AS posts,
+       r.accounts AS accounts, r.shares AS earliest_shares
   ORDER BY first_share, platform

@@ -19,14 +19,18 @@ CALL (s) {
           asserted: r.runs IS NOT NULL, evidence: r.evidence, scores: {handle: r.handle_score, name: r.name_score,
           links: r.link_score, audience: r.audience_score}} END) WHERE x IS NOT NULL] AS candidates
 }
+WITH s, candidates WHERE NOT $with_candidates OR size(candidates) > 0
+// The order needs the last post only of accounts without a suspension date; the posts of the rows kept are read
+// after the limit (a suspended account can have tens of thousands).
+WITH s, candidates, CASE WHEN s.suspended_at IS NOT NULL THEN s.suspended_at
+                         ELSE COLLECT { MATCH (s)-[:POSTED]->(p:Post) RETURN max(p.created_at) AS last }[0] END AS gone
+ORDER BY gone, s.uid
+LIMIT $limit
 CALL (s) {
   OPTIONAL MATCH (s)-[:POSTED]->(p:Post)
   RETURN min(p.created_at) AS first_post, max(p.created_at) AS last_post, count(p) AS posts
 }
-WITH s, candidates, first_post, last_post, posts
-WHERE NOT $with_candidates OR size(candidates) > 0
 RETURN s.uid AS suspended, s.handle AS handle, s.name AS name, s.platform AS platform, s.suspended_at AS suspended_at,
        first_post, last_post, posts, size(candidates) AS candidate_count,
        candidates[0].uid AS best_candidate, candidates[0].confidence AS best_confidence, candidates
-  ORDER BY coalesce(s.suspended_at, last_post), suspended
-  LIMIT $limit
+  ORDER BY coalesce(suspended_at, last_post), suspended

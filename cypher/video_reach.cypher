@@ -12,97 +12,72 @@
 // (LISTS), or a short link to such a page; through a page only from when a snapshot first showed the page listing
 // the copy (LISTS.seen_at). `via` counts the posts per route. The first row (url null, host '(total)')
 // counts distinct posts and accounts over all copies.
-CALL () {
-  // one row per copy
-  MATCH (v0:Video {uid: $video})
-  CALL (v0) {
-    // the work: v0 and the Videos SAME_WORK_AS it (certain edges; suggested ones from min_confidence), 2 steps deep
-    MATCH (v0)-[r:SAME_WORK_AS WHERE r.certain OR r.confidence >= coalesce($min_confidence, 2.0)]-{0,2}(v:Video)
-    RETURN v, CASE WHEN size(r) = 0 THEN 0 WHEN all(x IN r WHERE x.certain) THEN 1 ELSE 2 END AS rank
-    UNION
-    // include_versions: its language versions (VERSION_OF; SUGGESTED_VERSION_OF from min_confidence) and their works
-    WITH v0 WHERE $include_versions
-    MATCH (v0)-[r:SAME_WORK_AS WHERE r.certain OR r.confidence >= coalesce($min_confidence, 2.0)]-{0,2}(w:Video)
-    WITH DISTINCT w
-    MATCH (w)-[q:VERSION_OF|SUGGESTED_VERSION_OF
-               WHERE q.suggested IS NULL OR q.confidence >= coalesce($min_confidence, 2.0)]-{1,2}(x:Video)
-    WITH DISTINCT x
-    MATCH (x)-[r:SAME_WORK_AS WHERE r.certain OR r.confidence >= coalesce($min_confidence, 2.0)]-{0,1}(v:Video)
-    RETURN DISTINCT v, 3 AS rank
-  }
-  WITH v, ['self', 'same_work', 'suggested', 'version'][min(rank)] AS joined
-  MATCH (copy:Url)-[serves:SERVES]->(v)
-  CALL (copy) {
-    CALL (copy) {
-      RETURN copy AS l, 'direct' AS via, null AS since
-      UNION
-      MATCH (l:Url)-[:REDIRECTS_TO]->(copy) RETURN l, 'short link' AS via, null AS since
-      UNION
-      MATCH (l:Url)-[r:LISTS]->(copy) RETURN l, 'aggregator page' AS via, r.seen_at AS since
-      UNION
-      MATCH (l:Url)-[:REDIRECTS_TO]->(:Url)-[r:LISTS]->(copy) RETURN l, 'aggregator page' AS via, r.seen_at AS since
-    }
-    MATCH (a:Account)-[:POSTED]->(p:Post)-[:LINKS_TO]->(l)
-    WHERE since IS NULL OR p.created_at >= since
-    WITH p.platform AS platform, count(DISTINCT p) AS posts, count(DISTINCT a) AS accounts, min(p.created_at) AS first,
-         count(DISTINCT CASE via WHEN 'direct' THEN p END) AS direct,
-         count(DISTINCT CASE via WHEN 'short link' THEN p END) AS short,
-         count(DISTINCT CASE via WHEN 'aggregator page' THEN p END) AS page
-    RETURN apoc.map.fromPairs(collect([platform, posts])) AS posts_by_platform,
-           apoc.map.fromPairs(collect([platform, accounts])) AS accounts_by_platform,
-           sum(posts) AS posts, sum(accounts) AS accounts, min(first) AS first_share,
-           {direct: sum(direct), `short link`: sum(short), `aggregator page`: sum(page)} AS via
-  }
-  RETURN v.uid AS video, v.language AS language, copy.url AS url, [(copy)-[:HOSTED_ON]->(h:Platform) | h.name][0] AS host,
-         serves.views AS views, copy.first_seen AS first_seen, copy.removed_at AS removed_at,
-         COLLECT { MATCH (page:Url)-[:LISTS]->(copy) RETURN page.url ORDER BY page.url } AS pages,
-         posts, posts_by_platform, accounts, accounts_by_platform, first_share, via, joined
-  UNION ALL
-  // the total: every post reaching any copy counted once
-  MATCH (v0:Video {uid: $video})
-  CALL (v0) {
-    // the work: v0 and the Videos SAME_WORK_AS it (certain edges; suggested ones from min_confidence), 2 steps deep
-    MATCH (v0)-[r:SAME_WORK_AS WHERE r.certain OR r.confidence >= coalesce($min_confidence, 2.0)]-{0,2}(v:Video)
-    RETURN v, CASE WHEN size(r) = 0 THEN 0 WHEN all(x IN r WHERE x.certain) THEN 1 ELSE 2 END AS rank
-    UNION
-    // include_versions: its language versions (VERSION_OF; SUGGESTED_VERSION_OF from min_confidence) and their works
-    WITH v0 WHERE $include_versions
-    MATCH (v0)-[r:SAME_WORK_AS WHERE r.certain OR r.confidence >= coalesce($min_confidence, 2.0)]-{0,2}(w:Video)
-    WITH DISTINCT w
-    MATCH (w)-[q:VERSION_OF|SUGGESTED_VERSION_OF
-               WHERE q.suggested IS NULL OR q.confidence >= coalesce($min_confidence, 2.0)]-{1,2}(x:Video)
-    WITH DISTINCT x
-    MATCH (x)-[r:SAME_WORK_AS WHERE r.certain OR r.confidence >= coalesce($min_confidence, 2.0)]-{0,1}(v:Video)
-    RETURN DISTINCT v, 3 AS rank
-  }
-  WITH v, ['self', 'same_work', 'suggested', 'version'][min(rank)] AS joined
-  MATCH (copy:Url)-[serves:SERVES]->(v)
-  WITH collect(copy) AS copies, sum(coalesce(serves.views, 0)) AS views, min(copy.first_seen) AS first_seen
-  CALL (copies) {
-    UNWIND copies AS copy
-    CALL (copy) {
-      RETURN copy AS l, null AS since
-      UNION
-      MATCH (l:Url)-[:REDIRECTS_TO]->(copy) RETURN l, null AS since
-      UNION
-      MATCH (l:Url)-[r:LISTS]->(copy) RETURN l, r.seen_at AS since
-      UNION
-      MATCH (l:Url)-[:REDIRECTS_TO]->(:Url)-[r:LISTS]->(copy) RETURN l, r.seen_at AS since
-    }
-    WITH l, min(since) AS since, max(CASE WHEN since IS NULL THEN 1 ELSE 0 END) AS always
-    WITH l, CASE WHEN always = 1 THEN null ELSE since END AS since
-    MATCH (a:Account)-[:POSTED]->(p:Post)-[:LINKS_TO]->(l)
-    WHERE since IS NULL OR p.created_at >= since
-    WITH p.platform AS platform, count(DISTINCT p) AS posts, count(DISTINCT a) AS accounts, min(p.created_at) AS first
-    RETURN apoc.map.fromPairs(collect([platform, posts])) AS posts_by_platform,
-           apoc.map.fromPairs(collect([platform, accounts])) AS accounts_by_platform,
-           sum(posts) AS posts, sum(accounts) AS accounts, min(first) AS first_share
-  }
-  RETURN $video AS video, null AS language, null AS url, '(total)' AS host, views, first_seen, null AS removed_at,
-         apoc.coll.sort(apoc.coll.toSet(apoc.coll.flatten([c IN copies | COLLECT {
-           MATCH (page:Url)-[:LISTS]->(c) RETURN page.url }]))) AS pages,
-         posts, posts_by_platform, accounts, accounts_by_platform, first_share, null AS via, null AS joined
+MATCH (v0:Video {uid: $video})
+CALL (v0) {
+  // the work: v0 and the Videos SAME_WORK_AS it (certain edges; suggested ones from min_confidence), 2 steps deep
+  MATCH (v0)-[r:SAME_WORK_AS WHERE r.certain OR r.confidence >= coalesce($min_confidence, 2.0)]-{0,2}(v:Video)
+  RETURN v, CASE WHEN size(r) = 0 THEN 0 WHEN all(x IN r WHERE x.certain) THEN 1 ELSE 2 END AS rank
+  UNION
+  // include_versions: its language versions (VERSION_OF; SUGGESTED_VERSION_OF from min_confidence) and their works
+  WITH v0 WHERE $include_versions
+  MATCH (v0)-[r:SAME_WORK_AS WHERE r.certain OR r.confidence >= coalesce($min_confidence, 2.0)]-{0,2}(w:Video)
+  WITH DISTINCT w
+  MATCH (w)-[q:VERSION_OF|SUGGESTED_VERSION_OF
+             WHERE q.suggested IS NULL OR q.confidence >= coalesce($min_confidence, 2.0)]-{1,2}(x:Video)
+  WITH DISTINCT x
+  MATCH (x)-[r:SAME_WORK_AS WHERE r.certain OR r.confidence >= coalesce($min_confidence, 2.0)]-{0,1}(v:Video)
+  RETURN DISTINCT v, 3 AS rank
 }
-RETURN video, language, url, host, views, first_seen, removed_at, pages, posts, posts_by_platform, accounts,
-       accounts_by_platform, first_share, via, joined
+WITH v, ['self', 'same_work', 'suggested', 'version'][min(rank)] AS joined
+MATCH (copy:Url)-[serves:SERVES]->(v)
+// Each copy's shares are read once and counted twice: per copy, and over all copies (distinct posts) in the total.
+CALL (copy) {
+  CALL (copy) {
+    RETURN copy AS l, 'direct' AS via, null AS since
+    UNION
+    MATCH (l:Url)-[:REDIRECTS_TO]->(copy) RETURN l, 'short link' AS via, null AS since
+    UNION
+    MATCH (l:Url)-[r:LISTS]->(copy) RETURN l, 'aggregator page' AS via, r.seen_at AS since
+    UNION
+    MATCH (l:Url)-[:REDIRECTS_TO]->(:Url)-[r:LISTS]->(copy) RETURN l, 'aggregator page' AS via, r.seen_at AS since
+  }
+  MATCH (a:Account)-[:POSTED]->(p:Post)-[:LINKS_TO]->(l)
+  WHERE since IS NULL OR p.created_at >= since
+  RETURN collect([p, a, p.platform, p.created_at, via]) AS shares
+}
+CALL (shares) {
+  UNWIND shares AS s
+  WITH s[2] AS platform, count(DISTINCT s[0]) AS posts, count(DISTINCT s[1]) AS accounts, min(s[3]) AS first,
+       count(DISTINCT CASE s[4] WHEN 'direct' THEN s[0] END) AS direct,
+       count(DISTINCT CASE s[4] WHEN 'short link' THEN s[0] END) AS short,
+       count(DISTINCT CASE s[4] WHEN 'aggregator page' THEN s[0] END) AS page
+  RETURN apoc.map.fromPairs(collect([platform, posts])) AS posts_by_platform,
+         apoc.map.fromPairs(collect([platform, accounts])) AS accounts_by_platform,
+         sum(posts) AS posts, sum(accounts) AS accounts, min(first) AS first_share,
+         {direct: sum(direct), `short link`: sum(short), `aggregator page`: sum(page)} AS via
+}
+WITH collect({video: v.uid, language: v.language, url: copy.url,
+              host: [(copy)-[:HOSTED_ON]->(h:Platform) | h.name][0], views: serves.views,
+              first_seen: copy.first_seen, removed_at: copy.removed_at,
+              pages: COLLECT { MATCH (page:Url)-[:LISTS]->(copy) RETURN page.url ORDER BY page.url },
+              posts: posts, posts_by_platform: posts_by_platform, accounts: accounts,
+              accounts_by_platform: accounts_by_platform, first_share: first_share, via: via, joined: joined}) AS copies,
+     collect(shares) AS shares, sum(coalesce(serves.views, 0)) AS views, min(copy.first_seen) AS first_seen
+// the total: every post reaching any copy counted once
+CALL (shares) {
+  UNWIND shares AS each
+  UNWIND each AS s
+  WITH s[2] AS platform, count(DISTINCT s[0]) AS posts, count(DISTINCT s[1]) AS accounts, min(s[3]) AS first
+  RETURN apoc.map.fromPairs(collect([platform, posts])) AS posts_by_platform,
+         apoc.map.fromPairs(collect([platform, accounts])) AS accounts_by_platform,
+         sum(posts) AS posts, sum(accounts) AS accounts, min(first) AS first_share
+}
+UNWIND [{video: $video, language: null, url: null, host: '(total)', views: views, first_seen: first_seen,
+         removed_at: null, pages: apoc.coll.sort(apoc.coll.toSet(apoc.coll.flatten([c IN copies | c.pages]))),
+         posts: posts, posts_by_platform: posts_by_platform, accounts: accounts,
+         accounts_by_platform: accounts_by_platform, first_share: first_share, via: null, joined: null}] + copies AS r
+RETURN r.video AS video, r.language AS language, r.url AS url, r.host AS host, r.views AS views,
+       r.first_seen AS first_seen, r.removed_at AS removed_at, r.pages AS pages, r.posts AS posts,
+       r.posts_by_platform AS posts_by_platform, r.accounts AS accounts, r.accounts_by_platform AS accounts_by_platform,
+       r.first_share AS first_share, r.via AS via, r.joined AS joined
   ORDER BY url IS NOT NULL, video, posts DESC, url

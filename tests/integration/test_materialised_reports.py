@@ -282,3 +282,61 @@ def test_until_the_analysis_runs_the_summaries_are_counted_live(session_db: Data
     rows, live = both(db, "case_counts", {})
     assert rows == live
     assert gather_case(db, Scope())["stale_analyses"] == {}
+
+
+def answers_as_before(graph: Database, name: str, cases: list[dict[str, Any]]) -> int:
+    """Run the prepared query and its earlier version (slower/<name>.cypher) on each case; returns rows compared."""
+    slower = parse_query_file(SLOWER / f"{name}.cypher")
+    compared = 0
+    for params in cases:
+        before_keys, before = run_query(graph, slower, params)
+        keys, now = run_query(graph, name, params)
+        assert keys == before_keys and [to_plain(r) for r in now] == [to_plain(r) for r in before], params
+        compared += len(now)
+    return compared
+
+
+def busiest_videos(graph: Database) -> list[str]:
+    """Videos with the most copies or versions, and those listed on the aggregator pages most posts link."""
+    return list(dict.fromkeys(
+        some(graph, "MATCH (v:Video)<-[:SERVES]-(u:Url) WITH v, count(u) AS n ORDER BY n DESC, v.uid "
+                    "RETURN collect(v.uid)[..3] AS v")
+        + some(graph, "MATCH (v:Video)-[:SAME_WORK_AS|VERSION_OF|SUGGESTED_VERSION_OF]-(w:Video) "
+                      "WITH v, count(w) AS n ORDER BY n DESC, v.uid RETURN collect(v.uid)[..3] AS v")
+        + some(graph, "MATCH (v:Video)<-[:SERVES]-(:Url)<-[:LISTS]-(pg:Url) WITH v, COUNT { (pg)<-[:LINKS_TO]-() } "
+                      "AS n ORDER BY n DESC, v.uid RETURN collect(v.uid)[..3] AS v")))  # fmt: skip
+
+
+def test_first_sharers_answer_as_before_the_details_were_read_for_the_earliest_only(graph: Database) -> None:
+    videos = busiest_videos(graph)
+    urls = some(graph, "MATCH (u:Url)<-[:LINKS_TO]-(p) WITH u, count(p) AS n ORDER BY n DESC, u.url "
+                       "RETURN collect(u.url)[..3] AS v")  # fmt: skip
+    cases: list[dict[str, Any]] = [{"video": "video:none"}, {"url": "https://example.org/none"}]
+    for video in videos:
+        cases += [{"video": video}, {"video": video, "per_platform": 0}, {"video": video, "per_platform": 50},
+                  {"video": video, "via_pages": False},
+                  {"video": video, "include_versions": True, "min_confidence": 0.5, "per_platform": 5}]  # fmt: skip
+    cases += [{"url": url, "per_platform": 10} for url in urls]
+    assert videos and urls and answers_as_before(graph, "first_sharers", cases) >= 6
+
+
+def test_video_reach_answers_as_before_each_copy_was_read_once(graph: Database) -> None:
+    videos = busiest_videos(graph)
+    cases: list[dict[str, Any]] = [{"video": "video:none"}]
+    for video in videos:
+        cases += [{"video": video}, {"video": video, "include_versions": True},
+                  {"video": video, "include_versions": True, "min_confidence": 0.5}]  # fmt: skip
+    assert videos and answers_as_before(graph, "video_reach", cases) >= 2 * len(videos)
+    works = some(graph, "MATCH (:Video)-[:SAME_WORK_AS|VERSION_OF|SUGGESTED_VERSION_OF]-(w:Video) RETURN count(w) AS v")
+    if works:  # the fixtures' videos have versions (the simulated ones do not): a total over several copies
+        assert max(len(run_query(graph, "video_reach", params)[1]) for params in cases) >= 3
+
+
+def test_successors_answer_as_before_the_posts_were_read_after_the_limit(graph: Database) -> None:
+    _, gone = graph.read("MATCH (s:Account) WHERE s.suspended_at IS NOT NULL OR s.suspended = true "
+                         "RETURN collect(s.uid)[..2] AS v")  # fmt: skip
+    cases: list[dict[str, Any]] = [
+        {}, {"limit": 1}, {"limit": 3}, {"limit": 10_000}, {"with_candidates": True},
+        {"with_candidates": True, "limit": 2}, {"min_confidence": 0.6, "limit": 5}, {"account": "twitter:none"},
+    ] + [{"account": uid} for uid in gone[0]["v"]]  # fmt: skip
+    assert answers_as_before(graph, "successors", cases) >= 3
