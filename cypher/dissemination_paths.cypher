@@ -72,41 +72,68 @@ CALL () {
 WITH DISTINCT p AS s WHERE s.created_at IS NOT NULL
 ORDER BY s.created_at, s.uid
 LIMIT $starts
-WITH s, s.created_at AS t0, s.created_at + duration({seconds: toInteger($max_hours * 3600)}) AS t1
-// Reached posts first (the earliest of each kind of route; no paths built yet), then the shortest route to each.
-CALL (s, t0, t1) {
-  MATCH (s)-[:LINKS_TO]->(:Url)<-[:LINKS_TO]-(e:Post)
-  WHERE t0 <= e.created_at <= t1 AND e <> s
-    AND (NOT $cross_only OR e.platform <> s.platform)
-  RETURN DISTINCT e ORDER BY e.created_at LIMIT $max_paths
+WITH collect({s: s, t0: s.created_at, t1: s.created_at + duration({seconds: toInteger($max_hours * 3600)}),
+              platform: s.platform}) AS starts
+WITH starts, apoc.coll.min([x IN starts | x.t0]) AS from, apoc.coll.max([x IN starts | x.t1]) AS until
+// Reached posts first (no paths built yet), then the shortest route to each. The start posts often link the same
+// busy URLs and pages (a busy mirror is linked by tens of thousands of posts): the posts linking a URL, mirror or
+// short link within the starts' windows are read once for all the starts that reach it, and each start keeps the
+// earliest of them.
+CALL (starts, from, until) {
+  CALL (starts) {
+    // a URL the start links
+    UNWIND starts AS st
+    WITH st, st.s AS s
+    MATCH (s)-[:LINKS_TO]->(x:Url)
+    RETURN x, collect({st: st, since: null}) AS by
+    UNION ALL
+    // a mirror a page it links lists: once per start, however many of those pages list it, from the earliest time
+    // one was seen listing it (never seen: always)
+    UNWIND starts AS st
+    WITH st, st.s AS s
+    MATCH (s)-[:LINKS_TO]->(:Url)-[l:LISTS]->(x:Url)
+    WITH st, x, count(l) AS lists, collect(l.seen_at) AS seen
+    RETURN x, collect({st: st, since: CASE WHEN size(seen) < lists THEN null ELSE apoc.coll.min(seen) END}) AS by
+    UNION ALL
+    // a short link to or from a URL it links
+    UNWIND starts AS st
+    WITH st, st.s AS s
+    MATCH (s)-[:LINKS_TO]->(:Url)-[:REDIRECTS_TO]-(x:Url)
+    WITH DISTINCT st, x
+    RETURN x, collect({st: st, since: null}) AS by
+  }
+  CALL (x, by, from, until) {
+    MATCH (x)<-[:LINKS_TO]-(e:Post)
+    WHERE from <= e.created_at <= until
+    WITH collect({e: e, at: e.created_at, platform: e.platform}) AS reached
+    UNWIND by AS b
+    CALL (b, reached) {
+      UNWIND reached AS r
+      WITH r WHERE b.st.t0 <= r.at <= b.st.t1 AND r.e <> b.st.s AND (b.since IS NULL OR b.since <= r.at)
+        AND (NOT $cross_only OR r.platform <> b.st.platform)
+      RETURN r.e AS e ORDER BY r.at LIMIT $max_paths
+    }
+    RETURN b.st.s AS s, e
+  }
+  RETURN s, e
   UNION
-  // each mirror once, however many of the pages s links list it, from the earliest time one was seen listing it
-  // (never seen: always); a busy mirror is linked by tens of thousands of posts
-  MATCH (s)-[:LINKS_TO]->(:Url)-[l:LISTS]->(m:Url)
-  WITH s, t0, t1, m, count(l) AS lists, collect(l.seen_at) AS seen
-  WITH s, t0, t1, m, CASE WHEN size(seen) < lists THEN null ELSE apoc.coll.min(seen) END AS since
-  MATCH (m)<-[:LINKS_TO]-(e:Post)
-  WHERE t0 <= e.created_at <= t1 AND e <> s AND (since IS NULL OR since <= e.created_at)
-    AND (NOT $cross_only OR e.platform <> s.platform)
-  RETURN DISTINCT e ORDER BY e.created_at LIMIT $max_paths
-  UNION
-  MATCH (s)-[:LINKS_TO]->(:Url)-[:REDIRECTS_TO]-(:Url)<-[:LINKS_TO]-(e:Post)
-  WHERE t0 <= e.created_at <= t1 AND e <> s
-    AND (NOT $cross_only OR e.platform <> s.platform)
-  RETURN DISTINCT e ORDER BY e.created_at LIMIT $max_paths
-  UNION
+  UNWIND starts AS st
+  WITH st.s AS s, st.t0 AS t0, st.t1 AS t1
   MATCH (s)<-[:REPOSTS|QUOTES|REPLIES_TO|FORWARDS]-(e:Post)
   WHERE t0 <= e.created_at <= t1
     AND (NOT $cross_only OR e.platform <> s.platform)
-  RETURN DISTINCT e ORDER BY e.created_at LIMIT $max_paths
+  RETURN s, e
   UNION
+  UNWIND starts AS st
+  WITH st.s AS s, st.t0 AS t0, st.t1 AS t1
   MATCH (s)<-[:REPOSTS|QUOTES|REPLIES_TO|FORWARDS]-(m:Post)<-[:REPOSTS|QUOTES|REPLIES_TO|FORWARDS]-(e:Post)
   WHERE t0 <= m.created_at <= e.created_at <= t1
     AND (NOT $cross_only OR e.platform <> s.platform)
-  RETURN DISTINCT e ORDER BY e.created_at LIMIT $max_paths
+  RETURN s, e
 }
-WITH s, t0, t1, e ORDER BY e.created_at, s.created_at, e.uid
+WITH s, e ORDER BY e.created_at, s.created_at, e.uid
 LIMIT $max_paths
+WITH s, s.created_at AS t0, s.created_at + duration({seconds: toInteger($max_hours * 3600)}) AS t1, e
 CALL (s, t0, t1, e) {
   MATCH path = (s)<-[:REPOSTS|QUOTES|REPLIES_TO|FORWARDS]-(e)
   RETURN path

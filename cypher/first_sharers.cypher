@@ -51,9 +51,10 @@ CALL (target) {
 WITH l, min(since) AS since, min(rank) AS rank
 MATCH (p:Post)-[:LINKS_TO]->(l)
 WHERE p.created_at IS NOT NULL AND (since IS NULL OR p.created_at >= since)
-WITH p, p.created_at AS at, collect(l) AS links, min(rank) AS rank ORDER BY at, p.uid
+WITH p, p.created_at AS at, collect(l) AS links, min(rank) AS rank
 // the counts read every share, the details only the earliest few (a busy page brings 100,000 shares)
 MATCH (a:Account)-[:POSTED]->(p)
+WITH p, a, at, links, rank ORDER BY at, p.uid
 WITH p.platform AS platform, count(p) AS posts, count(DISTINCT a) AS accounts, collect([p, a, links, rank, at]) AS all
 WITH platform, posts, accounts, all[0] AS first,
      [x IN all[0..$per_platform] | {post: x[0].uid, account: x[1].uid, handle: x[1].handle, at: x[4],
